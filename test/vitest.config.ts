@@ -1,0 +1,41 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { kCurrentWorker } from "miniflare";
+import { defineConfig } from "vitest/config";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(root, "migrations"));
+  return {
+    root,
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(root, "wrangler.toml"), environment: "local" },
+        remoteBindings: false,
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            CANVAS_BASE_URL: "https://canvas.test",
+            CANVAS_TOKEN: "test-canvas-token-0123456789",
+            API_TOKEN: "test-api-token-0123456789",
+          },
+          // wrangler.toml binds VECTORS to this worker's own LocalVectorize entrypoint; inside the
+          // test pool the worker is the runner, so point the binding at the current worker.
+          serviceBindings: { VECTORS: { name: kCurrentWorker, entrypoint: "LocalVectorize" } },
+          compatibilityFlags: ["service_binding_extra_handlers"],
+          queueConsumers: {
+            "canvas-sync-jobs": { maxBatchTimeout: 0.05, maxRetries: 8, deadLetterQueue: "canvas-sync-dlq" },
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/**/*.test.ts"],
+      setupFiles: ["test/setup/apply-migrations.ts"],
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+    },
+  };
+});
