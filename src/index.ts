@@ -1,14 +1,39 @@
-import { DurableObject } from "cloudflare:workers";
+/**
+ * The worker's entry points and nothing else: HTTP goes to the Hono app, the Cron Trigger to the fan-out, queue
+ * batches to the sync consumer (or the dead-letter consumer), and the Durable Object classes are exported by name.
+ */
+import { createApp } from "./api/app";
+import { runScheduled } from "./cron/scheduled";
+import { tokenFingerprint } from "./deps";
+import { loadConfig } from "./env";
+import { log } from "./observability/log";
+import { consumeSyncBatch } from "./queue/consumer";
+import { consumeDeadLetters } from "./queue/dead-letters";
 
-export class CourseSync extends DurableObject<Env> {
-  ping(): string {
-    return "pong";
-  }
-}
-export class CanvasGate extends DurableObject<Env> {}
+export { CourseSync } from "./durable/course-sync";
+export { CanvasGate } from "./durable/canvas-gate";
+
+const app = createApp();
+
+const DEAD_LETTER_QUEUE = "canvas-sync-dlq";
 
 export default {
-  async fetch(): Promise<Response> {
-    return new Response("ok");
+  fetch: (request, env, ctx) => app.fetch(request, env, ctx),
+
+  async scheduled(_controller, env) {
+    const config = loadConfig(env);
+    const result = await runScheduled({
+      db: env.DB,
+      queue: env.SYNC_QUEUE,
+      now: Date.now(),
+      tokenFingerprint: await tokenFingerprint(config.CANVAS_TOKEN),
+      stuckJobMs: config.STUCK_JOB_MINUTES * 60_000,
+    });
+    log("info", "cron fan-out", { enqueued: result.enqueued });
   },
-} satisfies ExportedHandler<Env>;
+
+  async queue(batch, env) {
+    if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    else await consumeSyncBatch(batch, env);
+  },
+} satisfies ExportedHandler<Env, unknown>;

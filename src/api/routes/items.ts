@@ -1,0 +1,154 @@
+/** The mirror: items (incrementally followable with changedSince, tombstones included), change logs, file bytes. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { itemKey } from "../../detect/item-types";
+import { openDatabase } from "../../storage/d1/client";
+import { decodeCursor, encodeCursor, getItem, listChanges, listItems } from "../../storage/d1/queries";
+import { ApiError } from "../errors";
+import { iso, presentItem } from "../present";
+import {
+  ChangeSchema,
+  CourseIdParamSchema,
+  ErrorSchema,
+  ItemSchema,
+  ItemsQuerySchema,
+  PageQuerySchema,
+  pageOf,
+} from "../schemas";
+import { validationHook } from "../validation";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+export const itemRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+
+const ItemCursor = (value: unknown): value is { changedAt: number; id: string } =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { changedAt?: unknown }).changedAt === "number" &&
+  typeof (value as { id?: unknown }).id === "string";
+
+itemRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/courses/{canvasCourseId}/items",
+    request: { params: CourseIdParamSchema, query: ItemsQuerySchema },
+    responses: {
+      200: json(pageOf(ItemSchema, "ItemPage"), "Mirrored items"),
+      400: json(ErrorSchema, "Invalid"),
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId } = c.req.valid("param");
+    const query = c.req.valid("query");
+    const after = decodeCursor(query.cursor, ItemCursor);
+    if (query.cursor && !after) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
+    const changedSince = query.changedSince === undefined ? undefined : Date.parse(query.changedSince);
+    const rows = await listItems(openDatabase(c.env.DB), {
+      courseId: canvasCourseId,
+      ...(query.type ? { type: query.type } : {}),
+      ...(changedSince === undefined ? {} : { changedSince }),
+      // Following changes must see deletions, so tombstones come with changedSince unless asked otherwise.
+      includeDeleted: query.includeDeleted ? query.includeDeleted === "true" : changedSince !== undefined,
+      after,
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return c.json(
+      {
+        items: page.map(presentItem),
+        nextCursor:
+          rows.length > query.limit && last ? encodeCursor({ changedAt: last.changedAt, id: last.id }) : null,
+      },
+      200,
+    );
+  },
+);
+
+const ItemIdParams = CourseIdParamSchema.extend({
+  itemId: z
+    .string()
+    .regex(/^\d+:[a-z_]+:\d+$/, "itemId must look like <courseId>:<type>:<canvasId>")
+    .openapi({ param: { name: "itemId", in: "path" } }),
+});
+
+itemRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/courses/{canvasCourseId}/items/{itemId}/changes",
+    request: { params: ItemIdParams, query: PageQuerySchema },
+    responses: {
+      200: json(pageOf(ChangeSchema, "ChangePage"), "The item's change log, oldest first"),
+      404: json(ErrorSchema, "No such item"),
+      400: json(ErrorSchema, "Invalid"),
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId, itemId } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    const orm = openDatabase(c.env.DB);
+    const item = await getItem(orm, itemId);
+    if (!item || item.courseId !== canvasCourseId) throw new ApiError(404, "not_found", `no item ${itemId}`);
+    const afterId = decodeCursor(cursor, (value): value is number => typeof value === "number");
+    if (cursor && afterId === null) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
+    const rows = await listChanges(orm, itemId, afterId, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json(
+      {
+        items: page.map((row) => ({
+          id: row.id,
+          kind: row.kind,
+          jobId: row.jobId,
+          at: iso(row.at) ?? "",
+          fields: row.fields ? (JSON.parse(row.fields) as unknown) : [],
+        })),
+        nextCursor: rows.length > limit && last ? encodeCursor(last.id) : null,
+      },
+      200,
+    );
+  },
+);
+
+itemRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/courses/{canvasCourseId}/files/{canvasFileId}/content",
+    request: {
+      params: CourseIdParamSchema.extend({
+        canvasFileId: z
+          .string()
+          .regex(/^[1-9]\d{0,14}$/, "canvasFileId must be a positive integer")
+          .openapi({ param: { name: "canvasFileId", in: "path" } }),
+      }),
+    },
+    responses: {
+      200: { description: "The file's bytes, streamed from R2" },
+      404: json(ErrorSchema, "Not mirrored"),
+      400: json(ErrorSchema, "Invalid"),
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId, canvasFileId } = c.req.valid("param");
+    const orm = openDatabase(c.env.DB);
+    const item = await getItem(orm, itemKey(canvasCourseId, "file", canvasFileId));
+    if (!item || item.deletedAt !== null || !item.blobSha256) {
+      throw new ApiError(404, "not_found", `file ${canvasFileId} has no mirrored content`);
+    }
+    const blob = await c.env.DB.prepare("SELECT r2_key, content_type, size FROM blobs WHERE sha256 = ?1")
+      .bind(item.blobSha256)
+      .first<{ r2_key: string; content_type: string | null; size: number }>();
+    const object = blob ? await c.env.BLOBS.get(blob.r2_key) : null;
+    if (!blob || !object) throw new ApiError(404, "not_found", `file ${canvasFileId} bytes are missing`);
+    return new Response(object.body, {
+      headers: {
+        "content-type": blob.content_type ?? "application/octet-stream",
+        "content-length": String(object.size),
+        etag: `"${item.blobSha256}"`,
+        "x-content-sha256": item.blobSha256,
+      },
+    });
+  },
+);

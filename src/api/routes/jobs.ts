@@ -1,0 +1,76 @@
+/** Job status and per-course job history. */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { openDatabase } from "../../storage/d1/client";
+import { decodeCursor, encodeCursor, getJob, listJobs } from "../../storage/d1/queries";
+import { ApiError } from "../errors";
+import { presentJob } from "../present";
+import { CourseIdParamSchema, ErrorSchema, JobSchema, PageQuerySchema, pageOf } from "../schemas";
+import { validationHook } from "../validation";
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});
+
+export const jobRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/jobs/{jobId}",
+    request: {
+      params: z.object({
+        jobId: z
+          .string()
+          .regex(/^[0-9a-f-]{36}$/i, "jobId must be a job id (UUID)")
+          .openapi({ param: { name: "jobId", in: "path" } }),
+      }),
+    },
+    responses: {
+      200: json(JobSchema, "The job"),
+      400: json(ErrorSchema, "Invalid id"),
+      404: json(ErrorSchema, "No such job"),
+    },
+  }),
+  async (c) => {
+    const { jobId } = c.req.valid("param");
+    const row = await getJob(openDatabase(c.env.DB), jobId.toLowerCase());
+    if (!row) throw new ApiError(404, "not_found", `job ${jobId} does not exist`);
+    return c.json(presentJob(row), 200);
+  },
+);
+
+const JobCursor = (value: unknown): value is { createdAt: number; id: string } =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { createdAt?: unknown }).createdAt === "number" &&
+  typeof (value as { id?: unknown }).id === "string";
+
+jobRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/api/courses/{canvasCourseId}/jobs",
+    request: { params: CourseIdParamSchema, query: PageQuerySchema },
+    responses: {
+      200: json(pageOf(JobSchema, "JobPage"), "Jobs, newest first"),
+      400: json(ErrorSchema, "Invalid"),
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId } = c.req.valid("param");
+    const { cursor, limit } = c.req.valid("query");
+    const before = decodeCursor(cursor, JobCursor);
+    if (cursor && !before) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
+    const rows = await listJobs(openDatabase(c.env.DB), canvasCourseId, before, limit + 1);
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return c.json(
+      {
+        items: page.map(presentJob),
+        nextCursor:
+          rows.length > limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+      },
+      200,
+    );
+  },
+);

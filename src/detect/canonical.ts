@@ -1,0 +1,48 @@
+/**
+ * Canonical JSON and its SHA-256: the fingerprint behind the hash tier. Keys are sorted, `undefined` and `null` are
+ * unified, and numbers/strings are emitted by JSON.stringify, so two projections with the same content always give the
+ * same bytes whatever order Canvas sent the fields in. Arrays keep their order: unordered arrays are sorted by the
+ * projection that builds them, because only it knows which arrays are sets.
+ */
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Deterministic JSON text of a value (RFC 8785-like ordering for the data shapes we produce). */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(normalize(value));
+}
+
+function normalize(value: unknown): Json {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new TypeError("cannot fingerprint a non-finite number");
+    return value;
+  }
+  if (typeof value === "string" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map(normalize);
+  if (typeof value === "object") {
+    const out: { [key: string]: Json } = {};
+    for (const key of Object.keys(value).sort()) {
+      out[key] = normalize((value as Record<string, unknown>)[key]);
+    }
+    return out;
+  }
+  throw new TypeError(`cannot fingerprint a ${typeof value}`);
+}
+
+/** Lower-case hex SHA-256 of a UTF-8 string. */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return hex(new Uint8Array(digest));
+}
+
+export function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
+  return out;
+}
+
+/** SHA-256 of the canonical JSON of a projection. */
+export async function fingerprint(projection: unknown): Promise<string> {
+  return sha256Hex(canonicalJson(projection));
+}

@@ -1,0 +1,11 @@
+// Secrets and optional variables that `wrangler types` cannot see (they are set with `wrangler secret put`,
+// `.dev.vars` or the environment). Declared here so code reading them is typed; src/env.ts validates them.
+interface Env {
+  CANVAS_TOKEN: string;
+  API_TOKEN: string;
+  METRICS_TOKEN?: string;
+  CANVAS_FILE_HOSTS?: string;
+  ALERT_WEBHOOK_URL?: string;
+  LIVE_EVENTS_JWKS_URL?: string;
+  STUCK_JOB_MINUTES?: string;
+}

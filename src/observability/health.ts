@@ -1,0 +1,109 @@
+/**
+ * The seed design's SyncHealthChecker as a pure function: unhealthy when a job is stuck (running past the limit
+ * with no checkpoint), the largest sync lag exceeds 3 h, or the recent error rate exceeds 10 %; degraded above
+ * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds.
+ */
+
+export type HealthStatus = "healthy" | "degraded" | "unhealthy";
+
+export interface HealthInput {
+  stuckJobs: number;
+  maxLagSeconds: number | null;
+  recentJobs: number;
+  recentFailures: number;
+}
+
+export interface HealthThresholds {
+  lagDegradedSeconds: number;
+  lagUnhealthySeconds: number;
+  errorRateDegraded: number;
+  errorRateUnhealthy: number;
+}
+
+export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
+  lagDegradedSeconds: 1.5 * 3600,
+  lagUnhealthySeconds: 3 * 3600,
+  errorRateDegraded: 0.05,
+  errorRateUnhealthy: 0.1,
+};
+
+export interface HealthCheck {
+  name: string;
+  status: HealthStatus;
+  value: number | null;
+  degradedAbove: number | null;
+  unhealthyAbove: number | null;
+}
+
+function grade(value: number | null, degraded: number | null, unhealthy: number): HealthStatus {
+  if (value === null) return "healthy";
+  if (value > unhealthy) return "unhealthy";
+  if (degraded !== null && value > degraded) return "degraded";
+  return "healthy";
+}
+
+export function evaluateHealth(
+  input: HealthInput,
+  thresholds: HealthThresholds = DEFAULT_HEALTH_THRESHOLDS,
+): { status: HealthStatus; checks: HealthCheck[] } {
+  const errorRate = input.recentJobs === 0 ? 0 : input.recentFailures / input.recentJobs;
+  const checks: HealthCheck[] = [
+    {
+      name: "stuck_jobs",
+      status: grade(input.stuckJobs, null, 0),
+      value: input.stuckJobs,
+      degradedAbove: null,
+      unhealthyAbove: 0,
+    },
+    {
+      name: "max_sync_lag_seconds",
+      status: grade(input.maxLagSeconds, thresholds.lagDegradedSeconds, thresholds.lagUnhealthySeconds),
+      value: input.maxLagSeconds,
+      degradedAbove: thresholds.lagDegradedSeconds,
+      unhealthyAbove: thresholds.lagUnhealthySeconds,
+    },
+    {
+      name: "recent_error_rate",
+      status: grade(errorRate, thresholds.errorRateDegraded, thresholds.errorRateUnhealthy),
+      value: Math.round(errorRate * 10_000) / 10_000,
+      degradedAbove: thresholds.errorRateDegraded,
+      unhealthyAbove: thresholds.errorRateUnhealthy,
+    },
+  ];
+  const status: HealthStatus = checks.some((check) => check.status === "unhealthy")
+    ? "unhealthy"
+    : checks.some((check) => check.status === "degraded")
+      ? "degraded"
+      : "healthy";
+  return { status, checks };
+}
+
+/** Reads the health inputs from D1: three aggregate queries, no course content. */
+export async function readHealthInput(db: D1Database, now: number, stuckJobMs: number): Promise<HealthInput> {
+  const [stuck, lag, recent] = await db.batch<Record<string, number | null>>([
+    db
+      .prepare(
+        "SELECT count(*) AS n FROM sync_jobs WHERE status = 'running' AND COALESCE(checkpoint_at, started_at) < ?1",
+      )
+      .bind(now - stuckJobMs),
+    db
+      .prepare(
+        `SELECT max(?1 - COALESCE(last_success_at, registered_at)) AS lag FROM courses
+         WHERE state != 'auth_failed' OR auth_failed_token IS NOT NULL`,
+      )
+      .bind(now),
+    db
+      .prepare(
+        `SELECT count(*) AS total, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
+         FROM sync_jobs WHERE finished_at >= ?1`,
+      )
+      .bind(now - 3_600_000),
+  ]);
+  const lagMs = lag?.results[0]?.["lag"] ?? null;
+  return {
+    stuckJobs: stuck?.results[0]?.["n"] ?? 0,
+    maxLagSeconds: lagMs === null ? null : Math.max(0, Math.round(lagMs / 1000)),
+    recentJobs: recent?.results[0]?.["total"] ?? 0,
+    recentFailures: recent?.results[0]?.["failed"] ?? 0,
+  };
+}

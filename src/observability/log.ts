@@ -1,0 +1,19 @@
+/**
+ * Structured JSON logs. Callers pass fields, never tokens; as a second line of defence, anything that looks like a
+ * bearer credential is masked before it is written.
+ */
+type Level = "debug" | "info" | "warn" | "error";
+
+const BEARER = /bearer\s+[^\s"',;]+/gi;
+const TOKEN_PARAM = /(access_token|token|signature|verifier)=[^&\s"']+/gi;
+
+export function redact(text: string): string {
+  return text.replace(BEARER, "Bearer [redacted]").replace(TOKEN_PARAM, "$1=[redacted]");
+}
+
+export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
+  const line = redact(JSON.stringify({ level, message, ...fields, at: new Date().toISOString() }));
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}

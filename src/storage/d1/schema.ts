@@ -1,0 +1,173 @@
+/**
+ * D1 schema (drizzle-orm). The mirror's durable record: registered courses, every mirrored Canvas object keyed by a
+ * stable identity, its change log, content-addressed blobs, sync jobs with their checkpoints and reports, and the
+ * per-collection watermarks. Column names are snake_case; drizzle maps them to camelCase.
+ *
+ * Why watermarks live here and not in the course Durable Object: they must advance in the same atomic `db.batch()`
+ * as the rows they summarise, so a crash can never leave a watermark ahead of the data.
+ */
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const courses = sqliteTable(
+  "courses",
+  {
+    canvasCourseId: integer("canvas_course_id").primaryKey(),
+    name: text("name"),
+    /** idle | queued | syncing | auth_failed | failing */
+    state: text("state").notNull().default("idle"),
+    registeredAt: integer("registered_at").notNull(),
+    lastSyncAt: integer("last_sync_at"),
+    lastSuccessAt: integer("last_success_at"),
+    lastFullSyncAt: integer("last_full_sync_at"),
+    nextSyncAt: integer("next_sync_at").notNull(),
+    consecutiveFailures: integer("consecutive_failures").notNull().default(0),
+    lastError: text("last_error"),
+    lastErrorCategory: text("last_error_category"),
+    lastJobId: text("last_job_id"),
+    /** share of mirrored objects that changed in recent syncs (0..1), feeds the adaptive scheduler */
+    changeRate: integer("change_rate_ppm").notNull().default(0),
+    /** JSON: 168 decayed hour-of-week activity buckets */
+    activity: text("activity"),
+    /** mirrored from the course Durable Object so the cron fan-out can skip open breakers with one query */
+    breakerOpenUntil: integer("breaker_open_until"),
+    /** fingerprint of the Canvas token that was found dead; syncs resume once the configured token differs */
+    authFailedToken: text("auth_failed_token"),
+  },
+  (t) => [index("courses_next_sync_idx").on(t.nextSyncAt)],
+);
+
+export const items = sqliteTable(
+  "items",
+  {
+    /** `${courseId}:${type}:${canvasId}`: the stable identity */
+    id: text("id").primaryKey(),
+    courseId: integer("course_id").notNull(),
+    type: text("type").notNull(),
+    canvasId: text("canvas_id").notNull(),
+    /** module items: their module's canvas id; files: their folder id */
+    parentId: text("parent_id"),
+    title: text("title"),
+    /** SHA-256 of the canonical projection of the fields we store */
+    contentHash: text("content_hash").notNull(),
+    /** Canvas's own timestamp used by the timestamp tier (pages: revision time; files/assignments/folders: updated_at) */
+    canvasUpdatedAt: text("canvas_updated_at"),
+    /** files: content timestamp and size (the bytes tier) */
+    canvasModifiedAt: text("canvas_modified_at"),
+    size: integer("size"),
+    /** JSON of the canonical projection (what the API serves and the deep diff compares) */
+    data: text("data").notNull(),
+    blobSha256: text("blob_sha256"),
+    textHash: text("text_hash"),
+    /** extracted text: inline when small, otherwise in R2 under text_key */
+    text: text("text"),
+    textKey: text("text_key"),
+    textStatus: text("text_status"),
+    replacesId: text("replaces_id"),
+    replacedById: text("replaced_by_id"),
+    version: integer("version").notNull().default(1),
+    firstSeenAt: integer("first_seen_at").notNull(),
+    changedAt: integer("changed_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    index("items_course_type_idx").on(t.courseId, t.type),
+    index("items_course_changed_idx").on(t.courseId, t.changedAt),
+    index("items_type_canvas_idx").on(t.type, t.canvasId),
+    index("items_blob_idx").on(t.blobSha256),
+    index("items_text_hash_idx").on(t.textHash),
+  ],
+);
+
+export const itemChanges = sqliteTable(
+  "item_changes",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    itemId: text("item_id").notNull(),
+    courseId: integer("course_id").notNull(),
+    jobId: text("job_id"),
+    /** added | timestamp_updated | content_updated | content_modified | deleted | replaced | restored */
+    kind: text("kind").notNull(),
+    /** JSON array of { field, old?, new?, summary? } */
+    fields: text("fields"),
+    at: integer("at").notNull(),
+  },
+  (t) => [
+    index("item_changes_item_idx").on(t.itemId, t.id),
+    index("item_changes_course_idx").on(t.courseId, t.at),
+  ],
+);
+
+export const blobs = sqliteTable("blobs", {
+  sha256: text("sha256").primaryKey(),
+  r2Key: text("r2_key").notNull(),
+  size: integer("size").notNull(),
+  contentType: text("content_type"),
+  createdAt: integer("created_at").notNull(),
+  /** set when the last live reference went away; the blob is deleted after a grace period */
+  orphanedAt: integer("orphaned_at"),
+});
+
+export const syncJobs = sqliteTable(
+  "sync_jobs",
+  {
+    id: text("id").primaryKey(),
+    courseId: integer("course_id").notNull(),
+    /** incremental | full | targeted */
+    mode: text("mode").notNull(),
+    /** api | cron | event | reconcile */
+    trigger: text("trigger").notNull(),
+    /** JSON scope for targeted jobs */
+    scope: text("scope"),
+    /** queued | running | succeeded | failed */
+    status: text("status").notNull(),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    finishedAt: integer("finished_at"),
+    attempts: integer("attempts").notNull().default(0),
+    progressDone: integer("progress_done").notNull().default(0),
+    progressTotal: integer("progress_total").notNull().default(0),
+    /** JSON: collections finished, ids accounted in the current one, counters so far */
+    checkpoint: text("checkpoint"),
+    checkpointAt: integer("checkpoint_at"),
+    /** JSON report: per-type counts, requests, bytes, rows, R2 writes, errors by category */
+    report: text("report"),
+    error: text("error"),
+    errorCategory: text("error_category"),
+  },
+  (t) => [
+    index("sync_jobs_course_idx").on(t.courseId, t.createdAt),
+    index("sync_jobs_status_idx").on(t.status, t.checkpointAt),
+  ],
+);
+
+export const collectionCursors = sqliteTable(
+  "collection_cursors",
+  {
+    courseId: integer("course_id").notNull(),
+    collection: text("collection").notNull(),
+    /** files: newest updated_at fully processed (early-stop point minus the lookback window) */
+    watermark: text("watermark"),
+    /** last time a complete listing of this collection was reconciled for deletions */
+    reconciledAt: integer("reconciled_at"),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.collection] })],
+);
+
+export const deadLetters = sqliteTable("dead_letters", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  jobId: text("job_id"),
+  courseId: integer("course_id"),
+  reason: text("reason").notNull(),
+  body: text("body"),
+  at: integer("at").notNull(),
+});
+
+export const metricsCounters = sqliteTable(
+  "metric_counters",
+  {
+    name: text("name").notNull(),
+    labels: text("labels").notNull().default(""),
+    value: integer("value").notNull().default(0),
+  },
+  (t) => [uniqueIndex("metric_counters_key").on(t.name, t.labels)],
+);
