@@ -10,68 +10,19 @@ import { Parser } from "htmlparser2";
 import { TextBudget, tidyText } from "./text-budget";
 import { DEFAULT_EXTRACT_LIMITS } from "./types";
 
-const PARAGRAPH = new Set([
-  "p",
-  "h1",
-  "h2",
-  "h3",
-  "h4",
-  "h5",
-  "h6",
-  "blockquote",
-  "pre",
-  "ul",
-  "ol",
-  "dl",
-  "table",
-  "figure",
-  "section",
-  "article",
-  "aside",
-  "header",
-  "footer",
-  "nav",
-  "main",
-  "address",
-  "hr",
-  "details",
-  "fieldset",
-]);
-const LINE = new Set([
-  "div",
-  "li",
-  "tr",
-  "br",
-  "dt",
-  "dd",
-  "figcaption",
-  "caption",
-  "summary",
-  "legend",
-  "option",
-  "form",
-  "thead",
-  "tbody",
-  "tfoot",
-]);
+const PARAGRAPH = new Set(
+  "p h1 h2 h3 h4 h5 h6 blockquote pre ul ol dl table figure section article aside header footer nav main address hr details fieldset".split(
+    " ",
+  ),
+);
+const LINE = new Set(
+  "div li tr br dt dd figcaption caption summary legend option form thead tbody tfoot".split(" "),
+);
 const CELL = new Set(["td", "th"]);
 /** Elements whose content is not readable text of the document. */
-const SKIPPED = new Set([
-  "script",
-  "style",
-  "noscript",
-  "template",
-  "head",
-  "title",
-  "svg",
-  "math",
-  "iframe",
-  "object",
-  "embed",
-  "canvas",
-  "audio",
-  "video",
-]);
+const SKIPPED = new Set(
+  "script style noscript template head title svg math iframe object embed canvas audio video".split(" "),
+);
 /** htmlparser2 is fed this much at a time so a full budget stops the parse early. */
 const CHUNK = 64 * 1024;
 
