@@ -20,6 +20,7 @@ export default defineConfig(async () => {
             CANVAS_BASE_URL: "https://canvas.test",
             CANVAS_TOKEN: "test-canvas-token-0123456789",
             API_TOKEN: "test-api-token-0123456789",
+            CANVAS_FILE_HOSTS: "files.canvas-storage.test",
           },
           // wrangler.toml binds VECTORS to this worker's own LocalVectorize entrypoint; inside the
           // test pool the worker is the runner, so point the binding at the current worker.
