@@ -10,9 +10,11 @@ import { CanvasHttpError } from "../resilience/errors";
 import { openDatabase } from "../storage/d1/client";
 import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../sync/context";
 import { runSyncJob } from "../sync/run-sync-job";
+import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
 import { raiseAlert } from "../observability/alerts";
 import { log } from "../observability/log";
 import { recordCourseFailure, recordCourseSuccess, markTokenDead } from "./course-outcome";
+import { enqueueExtractions } from "./enqueue-extractions";
 import type { SyncMessage } from "./message";
 import { settleMessage, type Settlement } from "./settle";
 
@@ -23,6 +25,7 @@ interface JobRow {
   id: string;
   course_id: number;
   mode: string;
+  scope: string | null;
   status: string;
   checkpoint: string | null;
   attempts: number;
@@ -37,7 +40,7 @@ export async function handleSyncMessage(
 ): Promise<Settlement> {
   const db = env.DB;
   const job = await db
-    .prepare("SELECT id, course_id, mode, status, checkpoint, attempts FROM sync_jobs WHERE id = ?1")
+    .prepare("SELECT id, course_id, mode, scope, status, checkpoint, attempts FROM sync_jobs WHERE id = ?1")
     .bind(message.jobId)
     .first<JobRow>();
   if (!job || job.course_id !== message.courseId) {
@@ -80,7 +83,9 @@ export async function handleSyncMessage(
       db.prepare("UPDATE courses SET state = 'syncing' WHERE canvas_course_id = ?1").bind(message.courseId),
     ]);
     const access = await canvasAccess(env, config);
-    const reconcile = job.mode === "full" || (await reconciliationDue(db, message.courseId, config, now));
+    const scope = parseScope(job.scope);
+    const fullRun = job.mode === "full" || scope?.kind === "full_reconcile";
+    const reconcile = fullRun || (await reconciliationDue(db, message.courseId, config, now));
     try {
       const report = await runSyncJob(
         {
@@ -109,9 +114,10 @@ export async function handleSyncMessage(
         {
           jobId: message.jobId,
           courseId: message.courseId,
-          mode: job.mode === "full" ? "full" : "incremental",
+          mode: fullRun ? "full" : "incremental",
           reconcile,
           checkpoint: parseCheckpoint(job.checkpoint),
+          scope: job.mode === "targeted" ? scope : null,
         },
       );
       await recordCourseSuccess(env, config, {
@@ -121,6 +127,7 @@ export async function handleSyncMessage(
         full: reconcile,
       });
       await courseObject.recordOutcome("success");
+      await enqueueExtractions(env.DB, env.EXTRACT_QUEUE, message.courseId);
       return { action: "ack" };
     } catch (error) {
       return await handleFailure(env, config, message, error, attempts, maxRetries, fingerprint);
@@ -201,6 +208,16 @@ async function reconciliationDue(
     .first<{ reconciled_at: number | null }>();
   const last = row?.reconciled_at ?? null;
   return last === null || now - last >= config.RECONCILE_INTERVAL_HOURS * 3_600_000;
+}
+
+function parseScope(text: string | null): TargetScope | null {
+  if (!text) return null;
+  try {
+    const parsed = TargetScopeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
 }
 
 function parseCheckpoint(text: string | null): Checkpoint | null {

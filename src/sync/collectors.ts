@@ -15,6 +15,7 @@ import {
   PageSummarySchema,
   QuizSchema,
   type CanvasFile,
+  type CanvasPage,
 } from "../canvas/schemas";
 import { fileNeedsBytes, pageNeedsBody, type ObservedTimestamps } from "../detect/classify";
 import { itemKey, type ItemType } from "../detect/item-types";
@@ -58,6 +59,8 @@ export interface CollectionListing {
   invalid: number;
   /** files: the newest updated_at seen, the next watermark once the collection is processed */
   newestTimestamp: string | null;
+  /** item keys Canvas answered 404 for (targeted syncs): tombstoned even though the listing is partial */
+  gone?: string[];
 }
 
 export interface Collector {
@@ -71,7 +74,7 @@ export interface Collector {
 const NO_TIMESTAMPS: ObservedTimestamps = { updatedAt: null, modifiedAt: null, size: null };
 const ready = (projection: Projection) => () => Promise.resolve({ projection });
 
-function coursePath(ctx: SyncContext, suffix = ""): string {
+export function coursePath(ctx: SyncContext, suffix = ""): string {
   return `/api/v1/courses/${ctx.courseId}${suffix}`;
 }
 
@@ -189,6 +192,24 @@ const quizzes = simpleCollector("quizzes", "quiz", "/quizzes", QuizSchema, (quiz
   projection: projectQuiz(quiz),
 }));
 
+export function pageEntry(ctx: SyncContext, summary: CanvasPage, fetched: boolean): Entry {
+  return {
+    type: "page",
+    canvasId: String(summary.page_id),
+    parentId: null,
+    timestamps: { updatedAt: summary.updated_at ?? null, modifiedAt: null, size: null },
+    build: async (stored) => {
+      if (fetched) return { projection: projectPage(summary, summary.body ?? null) };
+      if (!pageNeedsBody(stored, summary.updated_at ?? null) && stored) {
+        const body = stored.data["body"];
+        return { projection: { ...projectPageListFields(summary), body: typeof body === "string" ? body : null } };
+      }
+      const page = await ctx.client.get(coursePath(ctx, `/pages/page_id:${summary.page_id}`), PageSchema);
+      return { projection: projectPage(summary, page.body ?? null) };
+    },
+  };
+}
+
 const pages: Collector = {
   name: "pages",
   types: ["page"],
@@ -220,7 +241,7 @@ const pages: Collector = {
   },
 };
 
-function fileEntry(ctx: SyncContext, file: CanvasFile): Entry {
+export function fileEntry(ctx: SyncContext, file: CanvasFile): Entry {
   const modifiedAt = file.modified_at ?? file.updated_at ?? null;
   return {
     type: "file",

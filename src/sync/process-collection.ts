@@ -84,7 +84,8 @@ export async function processCollection(
   const extra: D1PreparedStatement[] = [];
   const mayDelete = listing.complete && (collector.listsCompletely || ctx.reconcile);
   const live = [...stored.values()].filter((item) => !item.deleted);
-  const gone = mayDelete ? live.filter((item) => !seen.has(item.id)) : [];
+  const explicitlyGone = new Set(listing.gone ?? []);
+  const gone = live.filter((item) => (mayDelete && !seen.has(item.id)) || explicitlyGone.has(item.id));
   const replacements =
     collector.name === "files"
       ? await detectReplacements(ctx, listing.entries, live, seen, listing.complete)

@@ -15,6 +15,7 @@ import {
   type SyncContext,
 } from "./context";
 import { processCollection } from "./process-collection";
+import { collectorsForScope, type TargetScope } from "./targeted";
 import { emptyReport, type JobReport } from "./report";
 
 export interface SyncJobInput {
@@ -23,6 +24,8 @@ export interface SyncJobInput {
   mode: "incremental" | "full";
   reconcile: boolean;
   checkpoint: Checkpoint | null;
+  /** a targeted job refreshes only this scope (Live Events); null runs every collection */
+  scope?: TargetScope | null;
 }
 
 export interface SyncDeps {
@@ -74,9 +77,13 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<J
       report.durationMs = base.durationMs + (deps.now() - started);
     },
   };
-  for (const name of COLLECTION_ORDER) {
-    if (checkpoint.done.includes(name)) continue;
-    await processCollection(ctx, deps.orm, COLLECTORS[name]);
+  const collectors =
+    input.scope && input.scope.kind !== "full_reconcile"
+      ? collectorsForScope(input.scope)
+      : COLLECTION_ORDER.map((name) => COLLECTORS[name]);
+  for (const collector of collectors) {
+    if (checkpoint.done.includes(collector.name)) continue;
+    await processCollection(ctx, deps.orm, collector);
   }
   ctx.beforeCommit();
   return report;
