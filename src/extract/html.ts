@@ -16,13 +16,17 @@ const PARAGRAPH = new Set(
   ),
 );
 const LINE = new Set(
-  "div li tr br dt dd figcaption caption summary legend option form thead tbody tfoot".split(" "),
+  "div li tr dt dd figcaption caption summary legend option form thead tbody tfoot".split(" "),
 );
 const CELL = new Set(["td", "th"]);
 /** Elements whose content is not readable text of the document. */
 const SKIPPED = new Set(
   "script style noscript template head title svg math iframe object embed canvas audio video".split(" "),
 );
+/** Pending break strengths; a stronger one replaces a weaker one. */
+const Break = { None: 0, Cell: 1, Line: 2, Paragraph: 3 } as const;
+type Break = (typeof Break)[keyof typeof Break];
+const SEPARATOR: Record<Break, string> = { 0: "", 1: "\t", 2: "\n", 3: "\n\n" };
 /** htmlparser2 is fed this much at a time so a full budget stops the parse early. */
 const CHUNK = 64 * 1024;
 
@@ -39,30 +43,45 @@ export function extractHtml(source: string | Iterable<string>, maxChars: number)
   const budget = new TextBudget(maxChars);
   let skipDepth = 0;
   let lastChar = "\n";
+  // Breaks wait until the next text and merge by strength (a closing </li> and an opening <li> make one line
+  // break, not two); nothing is emitted for breaks at the very start.
+  let pending: Break = Break.None;
+  let started = false;
   const emit = (text: string): void => {
     if (text === "" || budget.full) return;
+    if (pending !== Break.None && started) budget.add(SEPARATOR[pending]);
+    pending = Break.None;
+    started = true;
     budget.add(text);
     lastChar = text.slice(-1);
   };
-  const emitBreak = (br: string): void => {
-    if (skipDepth === 0) emit(br);
+  const requestBreak = (strength: Break): void => {
+    if (skipDepth === 0 && strength > pending) {
+      pending = strength;
+      lastChar = "\n";
+    }
   };
   const parser = new Parser(
     {
       onopentag(name, attribs) {
         if (SKIPPED.has(name)) skipDepth += 1;
-        else if (PARAGRAPH.has(name)) emitBreak("\n\n");
-        else if (LINE.has(name)) emitBreak("\n");
-        else if (name === "img" && skipDepth === 0) {
+        else if (skipDepth > 0) return;
+        else if (name === "br") {
+          // An explicit break is not merged: <br><br> is a blank line.
+          emit("\n");
+          lastChar = "\n";
+        } else if (PARAGRAPH.has(name)) requestBreak(Break.Paragraph);
+        else if (LINE.has(name)) requestBreak(Break.Line);
+        else if (name === "img") {
           const alt = attribs["alt"]?.replace(/\s+/g, " ").trim() ?? "";
           if (alt !== "") emit(/\s/.test(lastChar) ? `${alt} ` : ` ${alt} `);
         }
       },
       onclosetag(name) {
         if (SKIPPED.has(name)) skipDepth = Math.max(0, skipDepth - 1);
-        else if (PARAGRAPH.has(name)) emitBreak("\n\n");
-        else if (LINE.has(name)) emitBreak("\n");
-        else if (CELL.has(name)) emitBreak("\t");
+        else if (PARAGRAPH.has(name)) requestBreak(Break.Paragraph);
+        else if (LINE.has(name)) requestBreak(Break.Line);
+        else if (CELL.has(name)) requestBreak(Break.Cell);
       },
       ontext(data) {
         if (skipDepth > 0) return;
