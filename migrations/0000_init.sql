@@ -44,6 +44,15 @@ CREATE TABLE `dead_letters` (
 	`at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `event_marks` (
+	`object_key` text PRIMARY KEY NOT NULL,
+	`course_id` integer NOT NULL,
+	`event_time` text NOT NULL,
+	`event_name` text NOT NULL,
+	`job_id` text,
+	`at` integer NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE `item_changes` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`item_id` text NOT NULL,

@@ -171,3 +171,13 @@ export const metricsCounters = sqliteTable(
   },
   (t) => [uniqueIndex("metric_counters_key").on(t.name, t.labels)],
 );
+
+/** Live Events dedup: the newest event time seen per object, so duplicates and out-of-order events cause no work. */
+export const eventMarks = sqliteTable("event_marks", {
+  objectKey: text("object_key").primaryKey(),
+  courseId: integer("course_id").notNull(),
+  eventTime: text("event_time").notNull(),
+  eventName: text("event_name").notNull(),
+  jobId: text("job_id"),
+  at: integer("at").notNull(),
+});
