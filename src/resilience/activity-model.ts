@@ -38,10 +38,11 @@ export const DEFAULT_ACTIVITY_CONFIG: ActivityConfig = { halfLifeMs: 28 * 24 * H
 const NEGLIGIBLE_WEIGHT = 1e-6;
 
 export function emptyActivityModel(now: number): ActivityModel {
+  // observedThrough 0, not -Infinity, so an empty model survives JSON; no real change predates 1970.
   return {
     buckets: Array.from({ length: HOURS_PER_WEEK }, () => 0),
     updatedAt: now,
-    observedThrough: -Infinity,
+    observedThrough: 0,
   };
 }
 

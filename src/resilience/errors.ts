@@ -152,6 +152,8 @@ export function parseRetryAfter(value: string | null, now: number): number | und
   const trimmed = value.trim();
   if (trimmed === "") return undefined;
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number.parseFloat(trimmed) * 1000);
+  // An HTTP-date always names a day or month; without letters, Date.parse would read "-5" as a year.
+  if (!/[a-z]/i.test(trimmed)) return undefined;
   const at = Date.parse(trimmed);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - now);

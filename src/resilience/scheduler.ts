@@ -144,18 +144,20 @@ export function computeNextSync(input: ScheduleInput, config: SchedulerConfig): 
  * (a new course is scheduled by rules 1-3 alone).
  */
 export function classifyHours(model: ActivityModel, now: number, config: SchedulerConfig): HourKind[] | null {
-  const activityConfig: ActivityConfig = {
-    halfLifeMs: config.halfLifeMs,
-    utcOffsetMinutes: config.utcOffsetMinutes,
-  };
-  if (activityEvidence(model, now, activityConfig) < Math.max(config.minEvidence, Number.MIN_VALUE))
-    return null;
+  const evidence = activityEvidence(model, now, activityConfigOf(config));
+  // An empty model has no shape at all, whatever minEvidence says.
+  if (evidence <= 0 || evidence < config.minEvidence) return null;
   const averageShare = 1 / HOURS_PER_WEEK;
   return hourShares(model).map((share): HourKind => {
     if (share >= config.activeHourRatio * averageShare) return "active";
     if (share <= config.quietHourRatio * averageShare) return "quiet";
     return "normal";
   });
+}
+
+/** The activity-model settings implied by a scheduler config; record and read the model with the same ones. */
+export function activityConfigOf(config: SchedulerConfig): ActivityConfig {
+  return { halfLifeMs: config.halfLifeMs, utcOffsetMinutes: config.utcOffsetMinutes };
 }
 
 /** Whether a course whose next sync is at `nextSyncAt` should be synced now; never scheduled means due. */
