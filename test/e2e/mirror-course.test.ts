@@ -6,7 +6,17 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { CanvasSimulator } from "../../src/simulator";
-import { api, apiJson, latestJobId, runCron, sha256Hex, startSimulator, syncNow, waitForJob } from "../helpers/harness";
+import {
+  api,
+  apiJson,
+  latestJobId,
+  resetStorage,
+  runCron,
+  sha256Hex,
+  startSimulator,
+  syncNow,
+  waitForJob,
+} from "../helpers/harness";
 
 const COURSE = 101;
 
@@ -46,7 +56,8 @@ async function countR2Objects(): Promise<number> {
 describe("mirroring a course end to end", () => {
   let simulator: CanvasSimulator;
 
-  beforeEach(() => {
+  beforeEach(async () => {
+    await resetStorage();
     simulator = startSimulator({ seed: 7, institution: { courses: [{ id: COURSE, items: 160 }] } });
   });
 
@@ -79,7 +90,9 @@ describe("mirroring a course end to end", () => {
 
     const modules = await allItems("module");
     const moduleItems = await allItems("module_item");
-    expect(modules.map((item) => Number(item.canvasId)).sort()).toEqual(truth.modules.map((m) => m.id).sort());
+    expect(modules.map((item) => Number(item.canvasId)).sort()).toEqual(
+      truth.modules.map((m) => m.id).sort(),
+    );
     expect(moduleItems.length).toBe(truth.modules.reduce((sum, module) => sum + module.items.length, 0));
 
     const assignments = new Map((await allItems("assignment")).map((item) => [item.canvasId, item]));
@@ -93,11 +106,13 @@ describe("mirroring a course end to end", () => {
     ] as const) {
       const mirrored = new Map((await allItems(type)).map((item) => [item.canvasId, item]));
       expect(mirrored.size, type).toBe(expected.length);
-      for (const topic of expected) expect(mirrored.get(String(topic.id))?.data["message"]).toBe(topic.message);
+      for (const topic of expected)
+        expect(mirrored.get(String(topic.id))?.data["message"]).toBe(topic.message);
     }
     const quizzes = new Map((await allItems("quiz")).map((item) => [item.canvasId, item]));
     expect(quizzes.size).toBe(truth.quizzes.length);
-    for (const quiz of truth.quizzes) expect(quizzes.get(String(quiz.id))?.data["description"]).toBe(quiz.description);
+    for (const quiz of truth.quizzes)
+      expect(quizzes.get(String(quiz.id))?.data["description"]).toBe(quiz.description);
 
     const [syllabus] = await allItems("syllabus");
     expect(syllabus?.data["body"]).toBe(truth.course.syllabus_body);
@@ -114,7 +129,10 @@ describe("mirroring a course end to end", () => {
     const first = await syncNow(COURSE);
     expect(first.status).toBe("succeeded");
     const objectsBefore = await countR2Objects();
-    const rowsBefore = await env.DB.prepare("SELECT count(*) AS n, sum(version) AS v FROM items").first<{ n: number; v: number }>();
+    const rowsBefore = await env.DB.prepare("SELECT count(*) AS n, sum(version) AS v FROM items").first<{
+      n: number;
+      v: number;
+    }>();
 
     const second = await syncNow(COURSE);
     expect(second.status).toBe("succeeded");
@@ -122,7 +140,10 @@ describe("mirroring a course end to end", () => {
     expect(second.report?.bytesDownloaded).toBe(0);
     expect(second.report?.r2Writes).toBe(0);
     expect(await countR2Objects()).toBe(objectsBefore);
-    const rowsAfter = await env.DB.prepare("SELECT count(*) AS n, sum(version) AS v FROM items").first<{ n: number; v: number }>();
+    const rowsAfter = await env.DB.prepare("SELECT count(*) AS n, sum(version) AS v FROM items").first<{
+      n: number;
+      v: number;
+    }>();
     expect(rowsAfter).toEqual(rowsBefore);
     const changed = Object.values(second.counts).reduce(
       (sum, counts) => sum + Number(counts["added"] ?? 0) + Number(counts["deleted"] ?? 0),

@@ -3,7 +3,13 @@
  * the same isolate, so its queue consumer and Durable Objects see the simulator too), plus helpers to call the API,
  * run the cron handler and wait for jobs. Everything else is the real local runtime: D1, R2, Queues, DOs.
  */
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import {
+  applyD1Migrations,
+  createExecutionContext,
+  createScheduledController,
+  reset,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { vi } from "vitest";
 import worker from "../../src/index";
@@ -21,7 +27,9 @@ export function startSimulator(options: Partial<SimulatorOptions> = {}): CanvasS
     tokens: [CANVAS_TOKEN],
     ...options,
   });
-  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => simulator.fetch(input as Request | string | URL, init));
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
+    simulator.fetch(input as Request | string | URL, init),
+  );
   return simulator;
 }
 
@@ -33,10 +41,15 @@ export async function api(path: string, init: RequestInit & { json?: unknown } =
     headers.set("content-type", "application/json");
     body = JSON.stringify(init.json);
   }
-  return exports.default.fetch(new Request(`https://sync.test${path}`, { ...init, headers, body: body ?? null }));
+  return exports.default.fetch(
+    new Request(`https://sync.test${path}`, { ...init, headers, body: body ?? null }),
+  );
 }
 
-export async function apiJson<T = Record<string, unknown>>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+export async function apiJson<T = Record<string, unknown>>(
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<T> {
   const response = await api(path, init);
   if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
   return (await response.json()) as T;
@@ -44,7 +57,11 @@ export async function apiJson<T = Record<string, unknown>>(path: string, init: R
 
 export async function runCron(): Promise<void> {
   const ctx = createExecutionContext();
-  await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
+  await worker.scheduled(
+    createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }),
+    env,
+    ctx,
+  );
   await waitOnExecutionContext(ctx);
 }
 
@@ -84,7 +101,10 @@ export async function latestJobId(courseId: number): Promise<string> {
 }
 
 /** Runs one sync through the API and waits for it. */
-export async function syncNow(courseId: number, mode: "incremental" | "full" = "incremental"): Promise<JobView> {
+export async function syncNow(
+  courseId: number,
+  mode: "incremental" | "full" = "incremental",
+): Promise<JobView> {
   const { jobId } = await apiJson<{ jobId: string }>(`/api/courses/${courseId}/sync`, {
     method: "POST",
     json: { mode },
@@ -95,4 +115,10 @@ export async function syncNow(courseId: number, mode: "incremental" | "full" = "
 export async function sha256Hex(bytes: ArrayBuffer): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
   return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Storage is isolated per test file, not per test: wipe D1, R2, queues and Durable Objects, then re-migrate. */
+export async function resetStorage(): Promise<void> {
+  await reset();
+  await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 }
