@@ -1,15 +1,19 @@
 /**
- * The HTTP API (Hono): health, the authenticated /api/* routes, and the OpenAPI document. Bodies larger than 64 KB
- * are refused before parsing; every error is the same JSON shape.
+ * The HTTP surface (Hono): health, the authenticated /api/* routes, /metrics, the OpenAPI document and its reference
+ * page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
+ * shape.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { dashboardRoutes } from "../dashboard/routes";
 import { requireToken } from "./auth";
 import { errorBody, handleError } from "./errors";
 import { courseRoutes } from "./routes/courses";
+import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
 import { itemRoutes } from "./routes/items";
 import { jobRoutes } from "./routes/jobs";
+import { metricsRoutes } from "./routes/metrics";
 import { validationHook } from "./validation";
 
 export function createApp() {
@@ -24,6 +28,7 @@ export function createApp() {
     }),
   );
   app.route("/", healthRoutes);
+  app.route("/", metricsRoutes);
   app.use(
     "/api/*",
     requireToken((env) => [env.API_TOKEN], { allowCookie: true }),
@@ -31,15 +36,23 @@ export function createApp() {
   app.route("/", courseRoutes);
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "The API token (API_TOKEN). /metrics also accepts METRICS_TOKEN.",
+  });
   app.doc("/openapi.json", {
     openapi: "3.0.3",
     info: {
       title: "canvas-sync",
       version: "1.0.0",
-      description: "Incremental Canvas LMS mirror: status and content API",
+      description:
+        "Incremental Canvas LMS mirror: status and content API. Errors are JSON `{ error: { code, message, details } }`; " +
+        "list endpoints page with `limit` (1-500, default 100) and the opaque `nextCursor` passed back as `cursor`.",
     },
     security: [{ bearerAuth: [] }],
   });
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer" });
+  app.route("/", docsRoutes);
+  app.route("/", dashboardRoutes);
   return app;
 }

@@ -30,7 +30,7 @@ export function handleError(error: Error, c: Context): Response {
   if (error instanceof HTTPException) {
     const status = error.status;
     const code = status === 401 ? "unauthorized" : status === 413 ? "payload_too_large" : "bad_request";
-    return c.json(errorBody(code, error.message || "request rejected"), status as ContentfulStatusCode);
+    return c.json(errorBody(code, error.message || "request rejected"), status);
   }
   log("error", "unhandled API error", { path: new URL(c.req.url).pathname, error: String(error) });
   return c.json(errorBody("internal_error", "internal error"), 500);

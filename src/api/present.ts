@@ -1,7 +1,11 @@
 /** Maps stored rows to the API's JSON shapes (ISO timestamps, parsed JSON, no internal columns). */
+import { z } from "zod";
+import { ITEM_TYPES } from "../detect/item-types";
 import type { CourseRecord, ItemRecord, JobRecord } from "../storage/d1/queries";
-import type { ItemType } from "../detect/item-types";
-import type { JobReport } from "../sync/report";
+
+// Stored values are written by this worker; a value outside these sets is corruption and fails loudly.
+const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed"]);
+const ItemTypeSchema = z.enum(ITEM_TYPES);
 
 export const iso = (ms: number | null | undefined): string | null =>
   ms === null || ms === undefined ? null : new Date(ms).toISOString();
@@ -32,14 +36,29 @@ function parseJson(text: string | null): unknown {
   }
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return isRecord(value) ? value : {};
+}
+
+/** The final report, else the report carried in the checkpoint of a job still running (or failed mid-way). */
+function liveReport(row: JobRecord): Record<string, unknown> | null {
+  const report = parseJson(row.report);
+  if (isRecord(report)) return report;
+  const checkpoint = parseJson(row.checkpoint);
+  return isRecord(checkpoint) && isRecord(checkpoint["report"]) ? checkpoint["report"] : null;
+}
+
 export function presentJob(row: JobRecord) {
-  const report = parseJson(row.report) as JobReport | null;
-  const checkpoint = parseJson(row.checkpoint) as { report?: JobReport } | null;
-  const live = report ?? checkpoint?.report ?? null;
+  const live = liveReport(row);
+  const types = live?.["types"];
   return {
     jobId: row.id,
     canvasCourseId: row.courseId,
-    status: row.status as "queued" | "running" | "succeeded" | "failed",
+    status: JobStatusSchema.parse(row.status),
     type: row.mode,
     trigger: row.trigger,
     createdAt: new Date(row.createdAt).toISOString(),
@@ -48,8 +67,8 @@ export function presentJob(row: JobRecord) {
     durationMs: row.startedAt !== null && row.finishedAt !== null ? row.finishedAt - row.startedAt : null,
     attempts: row.attempts,
     progress: { done: row.progressDone, total: row.progressTotal },
-    counts: Object.fromEntries(Object.entries(live?.types ?? {})) as Record<string, unknown>,
-    report: live as unknown,
+    counts: asRecord(types),
+    report: live,
     error: row.error,
     errorCategory: row.errorCategory,
   };
@@ -58,7 +77,7 @@ export function presentJob(row: JobRecord) {
 export function presentItem(row: ItemRecord) {
   return {
     id: row.id,
-    type: row.type as ItemType,
+    type: ItemTypeSchema.parse(row.type),
     canvasId: row.canvasId,
     parentId: row.parentId,
     title: row.title,
@@ -67,7 +86,7 @@ export function presentItem(row: ItemRecord) {
     canvasUpdatedAt: row.canvasUpdatedAt,
     deletedAt: iso(row.deletedAt),
     version: row.version,
-    data: (parseJson(row.data) as Record<string, unknown> | null) ?? {},
+    data: asRecord(parseJson(row.data)),
     blobSha256: row.blobSha256,
     textHash: row.textHash,
     textStatus: row.textStatus,

@@ -108,3 +108,21 @@ export const ChangeSchema = z
 
 export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
   z.object({ items: z.array(item), nextCursor: z.string().nullable() }).openapi(name);
+
+export const HealthCheckSchema = z
+  .object({
+    name: z.string(),
+    status: z.enum(["healthy", "degraded", "unhealthy"]),
+    value: z.number().nullable(),
+    degradedAbove: z.number().nullable(),
+    unhealthyAbove: z.number().nullable(),
+  })
+  .openapi("HealthCheck");
+
+export const HealthSchema = z
+  .object({
+    status: z.enum(["healthy", "degraded", "unhealthy"]),
+    checks: z.array(HealthCheckSchema),
+    checkedAt: z.string(),
+  })
+  .openapi("Health");

@@ -1,16 +1,32 @@
 /** GET /health: the health checks (no auth, no course content); 200 unless unhealthy, then 503. */
-import { Hono } from "hono";
-import { evaluateHealth, readHealthInput } from "../../observability/health";
+import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../../observability/health";
+import { HealthSchema } from "../schemas";
 
-export const healthRoutes = new Hono<{ Bindings: Env }>();
+export const healthRoutes = new OpenAPIHono<{ Bindings: Env }>();
 
-healthRoutes.get("/health", async (c) => {
-  const minutes = Number(c.env.STUCK_JOB_MINUTES ?? 30);
-  const stuckMs = (Number.isFinite(minutes) && minutes > 0 ? minutes : 30) * 60_000;
-  const now = Date.now();
-  const health = evaluateHealth(await readHealthInput(c.env.DB, now, stuckMs));
-  return c.json(
-    { ...health, checkedAt: new Date(now).toISOString() },
-    health.status === "unhealthy" ? 503 : 200,
-  );
+const healthResponse = (description: string) => ({
+  content: { "application/json": { schema: HealthSchema } },
+  description,
 });
+
+healthRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/health",
+    security: [],
+    summary: "Sync health: stuck jobs, largest sync lag, recent error rate",
+    responses: {
+      200: healthResponse("Healthy or degraded; each check with its value and thresholds"),
+      503: healthResponse("Unhealthy"),
+    },
+  }),
+  async (c) => {
+    const now = Date.now();
+    const health = evaluateHealth(await readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env)));
+    return c.json(
+      { ...health, checkedAt: new Date(now).toISOString() },
+      health.status === "unhealthy" ? 503 : 200,
+    );
+  },
+);

@@ -1,0 +1,44 @@
+/**
+ * GET /metrics: Prometheus text exposition, behind the API token or METRICS_TOKEN (so a scraper can hold a token
+ * that reads metrics and nothing else). Everything is computed at scrape time from D1 and the Durable Objects; the
+ * job aggregates scan sync_jobs, so scrape every 30 s or slower.
+ */
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { stuckJobLimitMs } from "../../observability/health";
+import { buildMetricFamilies } from "../../observability/metric-families";
+import { collectMetrics } from "../../observability/metrics-collect";
+import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../../observability/prometheus";
+import { requireToken } from "../auth";
+import { ErrorSchema } from "../schemas";
+
+export const metricsRoutes = new OpenAPIHono<{ Bindings: Env }>();
+
+metricsRoutes.use(
+  "/metrics",
+  requireToken((env) => [env.API_TOKEN, env.METRICS_TOKEN]),
+);
+
+metricsRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics (API token or METRICS_TOKEN)",
+    responses: {
+      200: {
+        content: { "text/plain": { schema: z.string() } },
+        description: "Prometheus text exposition format 0.0.4",
+      },
+      401: {
+        content: { "application/json": { schema: ErrorSchema } },
+        description: "Missing or invalid token",
+      },
+    },
+  }),
+  async (c) => {
+    const snapshot = await collectMetrics(c.env, Date.now(), stuckJobLimitMs(c.env));
+    return c.text(renderExposition(buildMetricFamilies(snapshot)), 200, {
+      "content-type": EXPOSITION_CONTENT_TYPE,
+      "cache-control": "no-store",
+    });
+  },
+);

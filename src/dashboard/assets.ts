@@ -1,0 +1,88 @@
+/**
+ * The dashboard's only static assets, served from /ui/ so the pages can run under a strict Content-Security-Policy
+ * (no inline script or style). The script is progressive: without it the pages are complete, just not live.
+ */
+
+export const DASHBOARD_CSS = `
+:root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --bg: #f9fafb; --accent: #2563eb; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: var(--fg); background: var(--bg); }
+header { display: flex; gap: 1.5rem; align-items: center; padding: .75rem 1.5rem; background: #111827; color: #fff; }
+header a, header button { color: #e5e7eb; text-decoration: none; background: none; border: 0; font: inherit; cursor: pointer; }
+header .brand { font-weight: 600; color: #fff; }
+header form { margin-left: auto; }
+main { padding: 1rem 1.5rem 3rem; max-width: 1400px; }
+h1 { font-size: 1.3rem; margin: .5rem 0 1rem; }
+h2 { font-size: 1.05rem; margin: 1.75rem 0 .5rem; }
+table { border-collapse: collapse; width: 100%; background: #fff; border: 1px solid var(--line); }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { background: #f3f4f6; font-weight: 600; font-size: .85rem; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.muted { color: var(--muted); }
+.error { color: #b91c1c; max-width: 28rem; overflow-wrap: anywhere; }
+.badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .8rem; background: #e5e7eb; }
+.badge.healthy, .badge.idle, .badge.succeeded, .badge.closed { background: #dcfce7; color: #166534; }
+.badge.degraded, .badge.queued, .badge.syncing, .badge.running, .badge.half_open { background: #fef9c3; color: #854d0e; }
+.badge.unhealthy, .badge.failing, .badge.auth_failed, .badge.failed, .badge.open { background: #fee2e2; color: #991b1b; }
+.checks { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0; padding: 0; list-style: none; }
+.checks li { background: #fff; border: 1px solid var(--line); padding: .4rem .7rem; border-radius: 6px; }
+.plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 1rem; }
+.plot { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
+.plot figcaption { font-weight: 600; margin-bottom: .25rem; }
+.plot svg { max-width: 100%; height: auto; font-size: 11px; }
+.plot .grid { stroke: var(--line); }
+.plot .axis text { fill: var(--muted); }
+.plot .x-axis line { stroke: #9ca3af; }
+.plot .bar { fill: var(--accent); }
+.plot .gauge-track { fill: #f3f4f6; stroke: var(--line); }
+.plot .plot-empty { fill: var(--muted); }
+.legend { display: flex; gap: 1rem; list-style: none; margin: .25rem 0 0; padding: 0; font-size: .85rem; }
+.legend li::before { content: ""; display: inline-block; width: .8rem; height: .8rem; margin-right: .3rem; vertical-align: -1px; }
+.swatch-0::before { background: #2563eb; } .swatch-1::before { background: #dc2626; } .swatch-2::before { background: #16a34a; }
+.swatch-3::before { background: #9333ea; } .swatch-4::before { background: #ea580c; }
+progress { width: 10rem; vertical-align: middle; }
+.login { max-width: 24rem; margin: 4rem auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 1.5rem; }
+.login input { width: 100%; padding: .5rem; font: inherit; margin: .5rem 0 1rem; }
+.login button { padding: .5rem 1rem; font: inherit; background: var(--accent); color: #fff; border: 0; border-radius: 4px; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; background: #fff; border: 1px solid var(--line); padding: .75rem 1rem; }
+dl.facts dt { color: var(--muted); }
+dl.facts dd { margin: 0; }
+nav.pager { margin-top: .5rem; }
+`;
+
+export const DASHBOARD_JS = `
+// Live progress: every 2 s, refresh each running job's bar from the status API; reload when one has finished.
+(function () {
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-live-course]"));
+  if (rows.length === 0) return;
+  function json(url) {
+    return fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } }).then(function (r) {
+      return r.ok ? r.json() : null;
+    });
+  }
+  function update(row) {
+    var course = row.getAttribute("data-live-course");
+    var job = row.getAttribute("data-live-job");
+    return json("/api/courses/" + course).then(function (detail) {
+      var running = detail && detail.runningJob;
+      if (running && running.jobId === job) {
+        var bar = row.querySelector("progress");
+        bar.max = Math.max(1, running.total);
+        bar.value = running.done;
+        row.querySelector("[data-live-text]").textContent = running.done + " / " + running.total;
+        return false;
+      }
+      return json("/api/jobs/" + job).then(function (state) {
+        return !!state && (state.status === "succeeded" || state.status === "failed");
+      });
+    });
+  }
+  function tick() {
+    Promise.all(rows.map(update)).then(function (finished) {
+      if (finished.some(Boolean)) location.reload();
+      else setTimeout(tick, 2000);
+    }, function () { setTimeout(tick, 5000); });
+  }
+  setTimeout(tick, 2000);
+})();
+`;

@@ -1,0 +1,42 @@
+/** Pure formatting for the dashboard: durations, ages, timestamps and byte sizes, all in UTC. */
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "—";
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${Math.max(0, seconds)}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${seconds % 60}s`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h ${minutes % 60}m`;
+  return `${Math.floor(hours / 24)}d ${hours % 24}h`;
+}
+
+/** "5m ago" / "in 5m" relative to now. */
+export function formatRelative(at: number | null, now: number): string {
+  if (at === null) return "never";
+  const delta = at - now;
+  return delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
+}
+
+/** "2026-11-03 14:05" (UTC). */
+export function formatTimestamp(at: number | null): string {
+  if (at === null) return "—";
+  return new Date(at).toISOString().slice(0, 16).replace("T", " ");
+}
+
+/** "14:05" for axis labels (UTC). */
+export function formatClock(at: number): string {
+  return new Date(at).toISOString().slice(11, 16);
+}
+
+/** Compact numbers for axes: 950, 1.2k, 3.4M. */
+export function formatCount(value: number): string {
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${Number((value / 1e6).toFixed(1))}M`;
+  if (abs >= 1e3) return `${Number((value / 1e3).toFixed(1))}k`;
+  return String(Number(value.toFixed(2)));
+}
+
+export function formatSeconds(value: number): string {
+  return `${formatCount(value)}s`;
+}
