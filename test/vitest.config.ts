@@ -21,6 +21,7 @@ export default defineConfig(async () => {
             CANVAS_TOKEN: "test-canvas-token-0123456789",
             API_TOKEN: "test-api-token-0123456789",
             CANVAS_FILE_HOSTS: "files.canvas-storage.test",
+            BENCH_SIZES: process.env["BENCH_SIZES"] ?? "1000,10000",
           },
           // wrangler.toml binds VECTORS to this worker's own LocalVectorize entrypoint; inside the
           // test pool the worker is the runner, so point the binding at the current worker.
@@ -33,9 +34,11 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      include: ["test/**/*.test.ts"],
+      // `npm run bench` sets CANVAS_SYNC_BENCH to run the benchmark files instead of the tests.
+      include: process.env["CANVAS_SYNC_BENCH"] ? ["test/bench/**/*.bench.ts"] : ["test/**/*.test.ts"],
+      fileParallelism: !process.env["CANVAS_SYNC_BENCH"],
       setupFiles: ["test/setup/apply-migrations.ts"],
-      testTimeout: 60_000,
+      testTimeout: process.env["CANVAS_SYNC_BENCH"] ? 3_600_000 : 60_000,
       hookTimeout: 60_000,
     },
   };

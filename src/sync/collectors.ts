@@ -202,7 +202,9 @@ export function pageEntry(ctx: SyncContext, summary: CanvasPage, fetched: boolea
       if (fetched) return { projection: projectPage(summary, summary.body ?? null) };
       if (!pageNeedsBody(stored, summary.updated_at ?? null) && stored) {
         const body = stored.data["body"];
-        return { projection: { ...projectPageListFields(summary), body: typeof body === "string" ? body : null } };
+        return {
+          projection: { ...projectPageListFields(summary), body: typeof body === "string" ? body : null },
+        };
       }
       const page = await ctx.client.get(coursePath(ctx, `/pages/page_id:${summary.page_id}`), PageSchema);
       return { projection: projectPage(summary, page.body ?? null) };

@@ -122,10 +122,13 @@ export async function processCollection(
       else extra.push(ctx.db.prepare("UPDATE items SET replaces_id = ?1 WHERE id = ?2").bind(oldId, newId));
     }
   }
-  extra.push(cursorStatement(ctx, collector, listing, cursor?.watermark ?? null, mayDelete));
+  const cursorUpdate = cursorStatement(ctx, collector, listing, cursor?.watermark ?? null, mayDelete);
+  if (cursorUpdate) extra.push(cursorUpdate);
   ctx.checkpoint.done.push(collector.name);
   ctx.checkpoint.current = null;
-  await commit(ctx, pending, extra);
+  // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
+  // cheaper than a row write on every no-change sync.
+  if (pending.items.length + pending.changes.length + extra.length > 0) await commit(ctx, pending, extra);
   await ctx.onProgress(listing.entries.length, listing.entries.length);
 }
 
@@ -196,23 +199,29 @@ async function processEntry(
   }
 }
 
+/**
+ * The collection's cursor row, when it moves: the files watermark (newest updated_at fully processed) and, for
+ * collections that are not listed completely on every run, the time of the last complete (reconciling) listing.
+ */
 function cursorStatement(
   ctx: SyncContext,
   collector: Collector,
   listing: { newestTimestamp: string | null },
   previous: string | null,
   reconciled: boolean,
-): D1PreparedStatement {
+): D1PreparedStatement | null {
   const newest = listing.newestTimestamp;
   const watermark =
     newest !== null && (previous === null || Date.parse(newest) > Date.parse(previous)) ? newest : previous;
+  const records = !collector.listsCompletely && reconciled;
+  if (watermark === previous && !records) return null;
   return ctx.db
     .prepare(
       `INSERT INTO collection_cursors (course_id, collection, watermark, reconciled_at) VALUES (?1, ?2, ?3, ?4)
        ON CONFLICT(course_id, collection) DO UPDATE SET watermark = excluded.watermark,
          reconciled_at = COALESCE(excluded.reconciled_at, collection_cursors.reconciled_at)`,
     )
-    .bind(ctx.courseId, collector.name, watermark, reconciled ? ctx.now() : null);
+    .bind(ctx.courseId, collector.name, watermark, records ? ctx.now() : null);
 }
 
 /** Commits pending rows, extra statements and the job checkpoint in one atomic batch. */

@@ -13,7 +13,12 @@ import {
   QuizSchema,
 } from "../canvas/schemas";
 import { itemKey, type ItemType } from "../detect/item-types";
-import { projectAssignment, projectDiscussionTopic, projectQuiz, type Projection } from "../detect/projections";
+import {
+  projectAssignment,
+  projectDiscussionTopic,
+  projectQuiz,
+  type Projection,
+} from "../detect/projections";
 import { CanvasHttpError } from "../resilience/errors";
 import {
   COLLECTORS,
@@ -50,32 +55,48 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
     case "full_reconcile":
       return [];
     case "page":
-      return [single("pages", "page", `/pages/page_id:${scope.pageId}`, scope.pageId, async (ctx, path) => {
-        const page = await ctx.client.get(coursePath(ctx, path), PageSchema);
-        return pageEntry(ctx, page, true);
-      })];
+      return [
+        single("pages", "page", `/pages/page_id:${scope.pageId}`, scope.pageId, async (ctx, path) => {
+          const page = await ctx.client.get(coursePath(ctx, path), PageSchema);
+          return pageEntry(ctx, page, true);
+        }),
+      ];
     case "file":
-      return [single("files", "file", `/files/${scope.fileId}`, scope.fileId, async (ctx, path) => {
-        const file = await ctx.client.get(coursePath(ctx, path), FileSchema);
-        return fileEntry(ctx, file);
-      })];
+      return [
+        single("files", "file", `/files/${scope.fileId}`, scope.fileId, async (ctx, path) => {
+          const file = await ctx.client.get(coursePath(ctx, path), FileSchema);
+          return fileEntry(ctx, file);
+        }),
+      ];
     case "assignment":
-      return [simple("assignments", "assignment", `/assignments/${scope.id}`, scope.id, async (ctx, path) => {
-        const assignment = await ctx.client.get(coursePath(ctx, path), AssignmentSchema);
-        return { projection: projectAssignment(assignment), updatedAt: assignment.updated_at ?? null };
-      })];
+      return [
+        simple("assignments", "assignment", `/assignments/${scope.id}`, scope.id, async (ctx, path) => {
+          const assignment = await ctx.client.get(coursePath(ctx, path), AssignmentSchema);
+          return { projection: projectAssignment(assignment), updatedAt: assignment.updated_at ?? null };
+        }),
+      ];
     case "discussion_topic": {
       const type: ItemType = scope.isAnnouncement ? "announcement" : "discussion_topic";
-      return [simple(scope.isAnnouncement ? "announcements" : "discussion_topics", type, `/discussion_topics/${scope.id}`, scope.id, async (ctx, path) => {
-        const topic = await ctx.client.get(coursePath(ctx, path), DiscussionTopicSchema);
-        return { projection: projectDiscussionTopic(topic), updatedAt: null };
-      })];
+      return [
+        simple(
+          scope.isAnnouncement ? "announcements" : "discussion_topics",
+          type,
+          `/discussion_topics/${scope.id}`,
+          scope.id,
+          async (ctx, path) => {
+            const topic = await ctx.client.get(coursePath(ctx, path), DiscussionTopicSchema);
+            return { projection: projectDiscussionTopic(topic), updatedAt: null };
+          },
+        ),
+      ];
     }
     case "quiz":
-      return [simple("quizzes", "quiz", `/quizzes/${scope.id}`, scope.id, async (ctx, path) => {
-        const quiz = await ctx.client.get(coursePath(ctx, path), QuizSchema);
-        return { projection: projectQuiz(quiz), updatedAt: null };
-      })];
+      return [
+        simple("quizzes", "quiz", `/quizzes/${scope.id}`, scope.id, async (ctx, path) => {
+          const quiz = await ctx.client.get(coursePath(ctx, path), QuizSchema);
+          return { projection: projectQuiz(quiz), updatedAt: null };
+        }),
+      ];
   }
 }
 
@@ -108,7 +129,10 @@ function simple(
   type: ItemType,
   path: string,
   canvasId: number,
-  fetchProjection: (ctx: SyncContext, path: string) => Promise<{ projection: Projection; updatedAt: string | null }>,
+  fetchProjection: (
+    ctx: SyncContext,
+    path: string,
+  ) => Promise<{ projection: Projection; updatedAt: string | null }>,
 ): Collector {
   return single(name, type, path, canvasId, async (ctx, objectPath) => {
     const { projection, updatedAt } = await fetchProjection(ctx, objectPath);

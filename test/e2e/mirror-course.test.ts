@@ -15,10 +15,12 @@ import {
   sha256Hex,
   startSimulator,
   syncNow,
+  waitForExtractions,
   waitForJob,
 } from "../helpers/harness";
 
-const COURSE = 101;
+/** The demo institution's first course (real PDF, DOCX and PPTX documents with known text). */
+let COURSE = 0;
 
 interface ItemView {
   id: string;
@@ -58,7 +60,10 @@ describe("mirroring a course end to end", () => {
 
   beforeEach(async () => {
     await resetStorage();
-    simulator = startSimulator({ seed: 7, institution: { courses: [{ id: COURSE, items: 160 }] } });
+    simulator = startSimulator({ seed: 7, institution: "demo" });
+    const [first] = simulator.control.courseIds();
+    if (first === undefined) throw new Error("the demo institution has no course");
+    COURSE = first;
   });
 
   it("mirrors every object and file byte through cron, queue, consumer and Durable Object", async () => {
@@ -122,12 +127,29 @@ describe("mirroring a course end to end", () => {
     expect(job.counts["file"]?.["added"]).toBe(truth.files.length);
     expect(job.counts["module_item"]?.["added"]).toBe(moduleItems.length);
     expect(job.report?.bytesDownloaded).toBe(truth.files.reduce((sum, file) => sum + file.size, 0));
+
+    // Each document's text is extracted in its own queue message and stored with its hash.
+    await waitForExtractions();
+    const documents = truth.files.filter(
+      (file) => file.text !== null && /\.(pdf|docx|pptx)$/.test(file.display_name) && !file.flags.corrupt,
+    );
+    expect(documents.length).toBeGreaterThan(0);
+    for (const document of documents) {
+      const row = await env.DB.prepare("SELECT text, text_status, text_hash FROM items WHERE id = ?1")
+        .bind(`${COURSE}:file:${document.id}`)
+        .first<{ text: string | null; text_status: string; text_hash: string | null }>();
+      expect(row?.text_status, document.display_name).toMatch(/^ok/);
+      const firstWords = (document.text ?? "").split(/\s+/).slice(0, 6).join(" ");
+      expect(row?.text?.replace(/\s+/g, " "), document.display_name).toContain(firstWords);
+      expect(row?.text_hash).toMatch(/^[0-9a-f]{64}$/);
+    }
   });
 
   it("a second sync of an unchanged course adds no rows, no objects and downloads nothing", async () => {
     await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } });
     const first = await syncNow(COURSE);
     expect(first.status).toBe("succeeded");
+    await waitForExtractions();
     const objectsBefore = await countR2Objects();
     const rowsBefore = await env.DB.prepare("SELECT count(*) AS n, sum(version) AS v FROM items").first<{
       n: number;

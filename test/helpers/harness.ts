@@ -122,3 +122,18 @@ export async function resetStorage(): Promise<void> {
   await reset();
   await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 }
+
+/** Waits until every file's text extraction (its own queue message after a sync) has finished. */
+export async function waitForExtractions(timeoutMs = 60_000): Promise<void> {
+  await vi.waitUntil(
+    async () => {
+      const row = await env.DB.prepare(
+        "SELECT count(*) AS n FROM items WHERE text_status = 'pending'",
+      ).first<{
+        n: number;
+      }>();
+      return row?.n === 0;
+    },
+    { timeout: timeoutMs, interval: 50 },
+  );
+}
