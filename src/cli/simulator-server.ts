@@ -9,9 +9,15 @@
  *       [--token T]... [--no-throttle]
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { pathToFileURL } from "node:url";
-import { createCanvasSimulator, type CanvasSimulator, type SimulatorOptions } from "../simulator/index";
+import {
+  createCanvasSimulator,
+  type CanvasSimulator,
+  type IncrementalHash,
+  type SimulatorOptions,
+} from "../simulator/index";
 
 export interface SimulatorServerOptions extends Partial<
   Omit<SimulatorOptions, "apiOrigin" | "storageOrigin">
@@ -54,7 +60,8 @@ async function toRequest(req: IncomingMessage, origin: string, signal: AbortSign
     body = new Uint8Array(joined.byteLength);
     body.set(joined);
   }
-  return new Request(`${origin}${req.url ?? "/"}`, { method, headers, body, signal });
+  // redirect: manual, so the 302 to the storage origin reaches the client instead of being followed here.
+  return new Request(`${origin}${req.url ?? "/"}`, { method, headers, body, signal, redirect: "manual" });
 }
 
 /** Streams `response` into `res`, honouring (and, like a broken server, enforcing) its Content-Length. */
@@ -120,6 +127,17 @@ function handler(simulator: CanvasSimulator, origin: string) {
   };
 }
 
+/** node:crypto's SHA-256 for truth() of huge generated files (about ten times the simulator's JS fallback). */
+function sha256(): IncrementalHash {
+  const hash = createHash("sha256");
+  return {
+    update: (bytes) => {
+      hash.update(bytes);
+    },
+    digestHex: () => hash.digest("hex"),
+  };
+}
+
 async function listen(server: Server, port: number, host: string): Promise<number> {
   server.listen(port, host);
   await once(server, "listening");
@@ -136,7 +154,7 @@ export async function startSimulatorServer(opts: SimulatorServerOptions = {}): P
   const filesPort = await listen(storageServer, storagePort, host);
   const apiOrigin = `http://${host}:${apiPort}`;
   const storageOrigin = `http://${host}:${filesPort}`;
-  const simulator = createCanvasSimulator({ ...simOptions, apiOrigin, storageOrigin });
+  const simulator = createCanvasSimulator({ sha256, ...simOptions, apiOrigin, storageOrigin });
   apiServer.on("request", handler(simulator, apiOrigin));
   storageServer.on("request", handler(simulator, storageOrigin));
   return {

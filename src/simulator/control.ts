@@ -149,7 +149,7 @@ export function createControl(rt: Runtime): SimulatorControl {
     fileSha256: (fileId) => {
       const file = ctx.store.findFile(fileId);
       if (file === null) return Promise.reject(new SimError(404, `no file ${fileId}`));
-      return contentSha256(file.content, ctx.store.seed);
+      return contentSha256(file.content, ctx.store.seed, ctx.store.hasher);
     },
     courseIds: () => [...ctx.store.courses.keys()].sort((a, b) => a - b),
     onEvent: (listener) => ctx.events.on(listener),

@@ -177,15 +177,30 @@ function hex(buffer: ArrayBuffer): string {
 }
 
 /** SHA-256 hex of exactly the bytes served; computed once per content and cached (1 GB takes seconds). */
-export function contentSha256(content: FileContent, seed: number): Promise<string> {
+export function contentSha256(
+  content: FileContent,
+  seed: number,
+  hasher?: HasherFactory | null,
+): Promise<string> {
   const cached = hashCache.get(content);
   if (cached !== undefined) return cached;
-  const promise = computeSha256(content, seed);
+  const promise = computeSha256(content, seed, hasher ?? null);
   hashCache.set(content, promise);
   return promise;
 }
 
-async function computeSha256(content: FileContent, seed: number): Promise<string> {
+/** An incremental SHA-256 the host may inject (the Node server passes node:crypto, ~10x the JS fallback). */
+export interface IncrementalHash {
+  update(bytes: Uint8Array): void;
+  digestHex(): string;
+}
+export type HasherFactory = () => IncrementalHash;
+
+async function computeSha256(
+  content: FileContent,
+  seed: number,
+  injected: HasherFactory | null,
+): Promise<string> {
   const size = contentSize(content);
   const small = materialize(content);
   if (small !== null) return hex(await crypto.subtle.digest("SHA-256", arrayBacked(small)));
@@ -211,7 +226,7 @@ async function computeSha256(content: FileContent, seed: number): Promise<string
     await writer.close();
     return hex(await stream.digest);
   }
-  const hasher = new Sha256();
+  const hasher: IncrementalHash = injected === null ? new Sha256() : injected();
   for (let offset = 0, index = 0; offset < size; offset += CHUNK_SIZE, index++) {
     hasher.update(
       syntheticChunk(seed, content.key, index, Math.min(CHUNK_SIZE, size - offset), content.text),

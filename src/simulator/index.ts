@@ -15,6 +15,7 @@ import { Counters } from "./counters";
 import { dispatchApi, dispatchStorage, type Runtime } from "./dispatch";
 import { createSigner, downloadRoutes } from "./downloads";
 import { FaultEngine } from "./faults";
+import type { HasherFactory } from "./file-content";
 import { LiveEventHub } from "./live-events";
 import { bulkPageBody, seedBulk, type BulkCourseSpec } from "./seed-bulk";
 import { seedDemo } from "./seed-demo";
@@ -35,12 +36,50 @@ export interface SimulatorOptions {
   throttle?: Partial<ThrottleOptions>;
   /** Clock in ms (default Date.now); the throttle leaks and timestamps move with this clock. */
   now?: () => number;
+  /**
+   * Incremental SHA-256 for hashing huge generated files in truth(). Optional: workerd's crypto.DigestStream
+   * or a pure-JS fallback is used otherwise (the Node server injects node:crypto).
+   */
+  sha256?: HasherFactory;
 }
 
 export interface CanvasSimulator {
   /** Handles both origins; anything else rejects like an unresolvable host. */
   fetch(input: Request | string | URL, init?: RequestInit): Promise<Response>;
   control: SimulatorControl;
+}
+
+const MAX_REDIRECTS = 20;
+
+/**
+ * Emulates fetch()'s redirect handling, since the simulator replaces fetch itself: "manual" returns the 3xx,
+ * "error" rejects, "follow" (the default) follows up to 20 hops and, per the Fetch standard (and current
+ * workerd and Node), drops Authorization once a hop changes origin.
+ */
+async function followRedirects(
+  first: Request,
+  signal: AbortSignal,
+  route: (request: Request, signal: AbortSignal) => Promise<Response>,
+): Promise<Response> {
+  let request = first;
+  for (let hops = 0; ; hops++) {
+    const response = await route(request, signal);
+    const location = response.headers.get("location");
+    if (
+      ![301, 302, 303, 307, 308].includes(response.status) ||
+      location === null ||
+      request.redirect === "manual"
+    ) {
+      return response;
+    }
+    if (request.redirect === "error") throw new TypeError("fetch failed: redirect mode is 'error'");
+    if (hops + 1 >= MAX_REDIRECTS) throw new TypeError("fetch failed: too many redirects");
+    const next = new URL(location, request.url);
+    const headers = new Headers(request.headers);
+    if (next.origin !== new URL(request.url).origin) headers.delete("authorization");
+    const method = request.method === "HEAD" ? "HEAD" : "GET";
+    request = new Request(next.href, { method, headers, redirect: request.redirect, signal });
+  }
 }
 
 function origin(value: string): string {
@@ -54,6 +93,7 @@ export function createCanvasSimulator(opts: SimulatorOptions): CanvasSimulator {
   const seed = opts.seed ?? 1;
   const now = opts.now ?? (() => Date.now());
   const store = new SimStore(seed, now);
+  store.hasher = opts.sha256 ?? null;
   const events = new LiveEventHub(apiOrigin, now);
   const ctx: SimContext = { store, events, apiOrigin, now };
   const tokens = new TokenRegistry(opts.tokens ?? ["sim-token"], now);
@@ -87,15 +127,18 @@ export function createCanvasSimulator(opts: SimulatorOptions): CanvasSimulator {
   };
   const control = createControl(rt);
 
+  const route = (request: Request, signal: AbortSignal): Promise<Response> => {
+    const target = new URL(request.url).origin;
+    if (target === apiOrigin) return dispatchApi(rt, request, signal);
+    if (target === storageOrigin) return dispatchStorage(rt, request, signal);
+    return Promise.reject(new TypeError(`fetch failed: the Canvas simulator does not serve ${target}`));
+  };
+
   return {
     control,
     async fetch(input, init) {
       const request = new Request(input, init);
-      const signal = init?.signal ?? request.signal;
-      const target = new URL(request.url).origin;
-      if (target === apiOrigin) return dispatchApi(rt, request, signal);
-      if (target === storageOrigin) return dispatchStorage(rt, request, signal);
-      throw new TypeError(`fetch failed: the Canvas simulator does not serve ${target}`);
+      return followRedirects(request, init?.signal ?? request.signal, route);
     },
   };
 }
@@ -110,6 +153,7 @@ export type { MutationOp } from "./mutation-ops";
 export type { TokenState, AccessDenial } from "./auth";
 export type { FileSpec, FileBody, DocumentSpec, FilePatch } from "./mutations-files";
 export type { BulkCourseSpec } from "./seed-bulk";
+export type { HasherFactory, IncrementalHash } from "./file-content";
 export { MutationOpSchema } from "./mutation-ops";
 export { FaultRuleSchema } from "./faults";
 export { SHARD_BASE, globalId } from "./live-events";

@@ -4,6 +4,7 @@
  * in the path (files/:id, folders/:id) and the SimError used for "no such thing" answers.
  */
 import { Rng, mix, seededUuid } from "./rng";
+import type { HasherFactory } from "./file-content";
 import type {
   AssignmentRec,
   CourseRec,
@@ -74,6 +75,8 @@ export class SimStore {
   /** folder id -> course id, for /api/v1/folders/:id. */
   readonly folderCourse = new Map<number, number>();
   private readonly next: Record<Sequence, number> = { ...SEQUENCE_START };
+  /** Optional host-provided incremental SHA-256 for huge synthetic files (see SimulatorOptions.sha256). */
+  hasher: HasherFactory | null = null;
   /** Builds bodies of pages seeded lazily (body === null); set by the seeders. */
   pageBodyFactory: ((page: PageRec) => string) | null = null;
 

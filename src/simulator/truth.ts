@@ -163,7 +163,7 @@ export async function buildTruth(
       content_type: f.contentType,
       size: contentSize(f.content),
       declared_size: declaredSize(f),
-      sha256: withHashes ? await contentSha256(f.content, store.seed) : null,
+      sha256: withHashes ? await contentSha256(f.content, store.seed, store.hasher) : null,
       created_at: iso(f.createdAt),
       updated_at: iso(f.updatedAt),
       modified_at: iso(f.modifiedAt),

@@ -176,6 +176,15 @@ describe("downloads", () => {
     expect(await expired.text()).toContain("Request has expired");
   });
 
+  it("follows the redirect like fetch() when asked to, dropping Authorization at the origin change", async () => {
+    const s = sim();
+    const file = await getJson<FileJson>(s, "/api/v1/files/2005");
+    const followed = await s.fetch(file.url, { headers: { authorization: "Bearer sim-token" } });
+    expect(followed.status).toBe(200);
+    expect((await followed.arrayBuffer()).byteLength).toBe(file.size);
+    await expect(s.fetch(file.url, { redirect: "error" })).rejects.toThrow(/redirect/);
+  });
+
   it("needs the verifier or a valid token", async () => {
     const s = sim();
     const file = await getJson<FileJson>(s, "/api/v1/files/2002");
