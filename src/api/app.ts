@@ -14,6 +14,7 @@ import { healthRoutes } from "./routes/health";
 import { itemRoutes } from "./routes/items";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { webhookRoutes } from "./routes/webhooks";
 import { validationHook } from "./validation";
 
 export function createApp() {
@@ -29,6 +30,7 @@ export function createApp() {
   );
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
+  app.route("/", webhookRoutes);
   app.use(
     "/api/*",
     requireToken((env) => [env.API_TOKEN], { allowCookie: true }),
