@@ -9,6 +9,7 @@ import { loadConfig } from "./env";
 import { log } from "./observability/log";
 import { consumeSyncBatch } from "./queue/consumer";
 import { consumeDeadLetters } from "./queue/dead-letters";
+import { collectGarbageBlobs } from "./storage/blob-gc";
 
 export { CourseSync } from "./durable/course-sync";
 export { CanvasGate } from "./durable/canvas-gate";
@@ -29,7 +30,17 @@ export default {
       tokenFingerprint: await tokenFingerprint(config.CANVAS_TOKEN),
       stuckJobMs: config.STUCK_JOB_MINUTES * 60_000,
     });
-    log("info", "cron fan-out", { enqueued: result.enqueued });
+    const blobs = await collectGarbageBlobs(
+      env.DB,
+      env.BLOBS,
+      Date.now(),
+      config.BLOB_GRACE_HOURS * 3_600_000,
+    );
+    log("info", "cron fan-out", {
+      enqueued: result.enqueued,
+      blobsOrphaned: blobs.orphaned,
+      blobsDeleted: blobs.deleted,
+    });
   },
 
   async queue(batch, env) {
