@@ -10,6 +10,7 @@ import { RunningJobsTable } from "./overview-page";
 export interface CourseProps {
   now: number;
   course: CourseRecord;
+  title: string | null;
   itemCounts: Record<string, number>;
   breaker: CourseSyncStatus["breaker"];
   running: RunningJob[];
@@ -144,7 +145,7 @@ export function CoursePage(props: CourseProps) {
   return (
     <Layout title={`Course ${course.canvasCourseId}`}>
       <h1>
-        {`Course ${course.canvasCourseId}`} <span class="muted">{course.name ?? ""}</span>
+        {`Course ${course.canvasCourseId}`} <span class="muted">{course.name ?? props.title ?? ""}</span>
       </h1>
       <Facts {...props} />
       <h2>Running job</h2>

@@ -198,3 +198,19 @@ export async function courseChanges(db: D1Database, courseId: number, limit: num
     fields: fieldNames(row.fields),
   }));
 }
+
+/**
+ * Course names from each course's mirrored `course` object (courses.name is not filled by syncs), keyed by id.
+ * Uses the (course_id, type) index; ids come from a page of at most 100 courses.
+ */
+export async function courseTitles(db: D1Database, courseIds: number[]): Promise<Map<number, string>> {
+  if (courseIds.length === 0) return new Map();
+  const placeholders = courseIds.map((_, index) => `?${index + 1}`).join(", ");
+  const { results } = await db
+    .prepare(
+      `SELECT course_id, title FROM items WHERE type = 'course' AND deleted_at IS NULL AND course_id IN (${placeholders})`,
+    )
+    .bind(...courseIds)
+    .all<{ course_id: number; title: string | null }>();
+  return new Map(results.flatMap((row) => (row.title === null ? [] : [[row.course_id, row.title] as const])));
+}

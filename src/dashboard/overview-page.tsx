@@ -12,6 +12,8 @@ export interface OverviewProps {
   now: number;
   health: { status: HealthStatus; checks: HealthCheck[] };
   courses: CourseRecord[];
+  /** names of the mirrored course objects, by course id */
+  titles: Map<number, string>;
   nextCursor: string | null;
   running: RunningJob[];
   points: JobPoint[];
@@ -53,14 +55,14 @@ function lagOf(course: CourseRecord, now: number): number | null {
   return course.lastSuccessAt === null ? null : now - course.lastSuccessAt;
 }
 
-function CourseRow(props: { course: CourseRecord; now: number }) {
+function CourseRow(props: { course: CourseRecord; title: string | null; now: number }) {
   const { course, now } = props;
   const open = course.breakerOpenUntil !== null && course.breakerOpenUntil > now;
   return (
     <tr data-course-id={String(course.canvasCourseId)}>
       <td>
         <a href={`/courses/${course.canvasCourseId}`}>{course.canvasCourseId}</a>{" "}
-        <span class="muted">{course.name ?? ""}</span>
+        <span class="muted">{course.name ?? props.title ?? ""}</span>
       </td>
       <td>
         <Badge value={course.state} />
@@ -123,7 +125,11 @@ export function OverviewPage(props: OverviewProps) {
           </thead>
           <tbody>
             {props.courses.map((course) => (
-              <CourseRow course={course} now={props.now} />
+              <CourseRow
+                course={course}
+                title={props.titles.get(course.canvasCourseId) ?? null}
+                now={props.now}
+              />
             ))}
           </tbody>
         </table>

@@ -23,7 +23,7 @@ import {
 } from "../storage/d1/queries";
 import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
 import { CoursePage, NotFoundPage } from "./course-page";
-import { courseChanges, recentJobPoints, jobSummary, runningJobs } from "./data";
+import { courseChanges, recentJobPoints, courseTitles, jobSummary, runningJobs } from "./data";
 import { LoginPage } from "./login-page";
 import { OverviewPage } from "./overview-page";
 
@@ -127,12 +127,17 @@ dashboardRoutes.get("/", async (c) => {
   ]);
   const courses = rows.slice(0, PAGE_SIZE);
   const last = courses.at(-1);
+  const titles = await courseTitles(
+    c.env.DB,
+    courses.map((course) => course.canvasCourseId),
+  );
   return render(
     c,
     <OverviewPage
       now={now}
       health={evaluateHealth(healthInput)}
       courses={courses}
+      titles={titles}
       nextCursor={rows.length > PAGE_SIZE && last ? encodeCursor(last.canvasCourseId) : null}
       running={running}
       points={points}
@@ -160,13 +165,14 @@ dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
   const course = await getCourse(orm, courseId);
   if (!course) return render(c, <NotFoundPage message={`Course ${courseId} is not registered.`} />, 404);
   const now = Date.now();
-  const [itemCounts, status, running, jobRows, points, changes] = await Promise.all([
+  const [itemCounts, status, running, jobRows, points, changes, titles] = await Promise.all([
     countItemsByType(orm, courseId),
     c.env.COURSE_SYNC.getByName(String(courseId)).status(),
     runningJobs(c.env, courseId),
     listJobs(orm, courseId, before, JOB_PAGE_SIZE + 1),
     recentJobPoints(c.env.DB, PLOT_JOBS, courseId),
     courseChanges(c.env.DB, courseId, 100),
+    courseTitles(c.env.DB, [courseId]),
   ]);
   const page = jobRows.slice(0, JOB_PAGE_SIZE);
   const last = page.at(-1);
@@ -175,6 +181,7 @@ dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
     <CoursePage
       now={now}
       course={course}
+      title={titles.get(courseId) ?? null}
       itemCounts={itemCounts}
       breaker={status.breaker}
       running={running}

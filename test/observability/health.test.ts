@@ -6,6 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/app";
+import { HealthSchema } from "../../src/api/schemas";
 import {
   evaluateHealth,
   readHealthInput,
@@ -171,11 +172,8 @@ describe("health from D1", () => {
 
     const healthy = await getHealth();
     expect(healthy.status).toBe(200);
-    const body = JSON.parse(healthy.text) as {
-      status: string;
-      checks: { name: string; value: number }[];
-      checkedAt: string;
-    };
+    // The body follows the documented schema.
+    const body = HealthSchema.parse(JSON.parse(healthy.text));
     expect(body.status).toBe("healthy");
     expect(body.checks.map((check) => check.name)).toEqual([
       "stuck_jobs",
