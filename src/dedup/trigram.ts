@@ -63,10 +63,15 @@ function addWordTrigrams(word: string, into: Set<string>): void {
  */
 export function trigramSet(text: string, opts?: TrigramOptions): Set<string> {
   const set = new Set<string>();
+  // Long texts repeat a small vocabulary; expanding each distinct word once is several times
+  // cheaper than adding every occurrence's trigrams to the set.
+  const words = new Set<string>();
   if (opts?.locale === "C") {
-    for (const m of text.matchAll(ASCII_WORD)) addWordTrigrams(m[0].toLowerCase(), set);
+    for (const m of text.matchAll(ASCII_WORD)) words.add(m[0]);
+    for (const w of new Set(Array.from(words, (x) => x.toLowerCase()))) addWordTrigrams(w, set);
   } else {
-    for (const m of text.matchAll(UNICODE_WORD)) addWordTrigrams(lowerUnicodeWord(m[0]), set);
+    for (const m of text.matchAll(UNICODE_WORD)) words.add(m[0]);
+    for (const w of new Set(Array.from(words, lowerUnicodeWord))) addWordTrigrams(w, set);
   }
   return set;
 }
