@@ -44,6 +44,28 @@ CREATE TABLE `dead_letters` (
 	`at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE `duplicates` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`item_a` text NOT NULL,
+	`item_b` text NOT NULL,
+	`course_a` integer NOT NULL,
+	`course_b` integer NOT NULL,
+	`kind` text NOT NULL,
+	`score` real NOT NULL,
+	`text_hash_a` text,
+	`text_hash_b` text,
+	`status` text NOT NULL,
+	`resolution` text,
+	`canonical_item` text,
+	`reason` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`resolved_at` integer
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `duplicates_pair_idx` ON `duplicates` (`item_a`,`item_b`);--> statement-breakpoint
+CREATE INDEX `duplicates_status_idx` ON `duplicates` (`status`,`id`);--> statement-breakpoint
+CREATE INDEX `duplicates_item_b_idx` ON `duplicates` (`item_b`);--> statement-breakpoint
 CREATE TABLE `event_marks` (
 	`object_key` text PRIMARY KEY NOT NULL,
 	`course_id` integer NOT NULL,
@@ -82,6 +104,8 @@ CREATE TABLE `items` (
 	`text` text,
 	`text_key` text,
 	`text_status` text,
+	`dedup_hash` text,
+	`dedup_provisional` integer,
 	`replaces_id` text,
 	`replaced_by_id` text,
 	`version` integer DEFAULT 1 NOT NULL,

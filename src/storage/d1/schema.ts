@@ -6,7 +6,7 @@
  * Why watermarks live here and not in the course Durable Object: they must advance in the same atomic `db.batch()`
  * as the rows they summarise, so a crash can never leave a watermark ahead of the data.
  */
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const courses = sqliteTable(
   "courses",
@@ -62,6 +62,10 @@ export const items = sqliteTable(
     text: text("text"),
     textKey: text("text_key"),
     textStatus: text("text_status"),
+    /** the text_hash whose vector is in the index and whose duplicates were checked (null: not yet) */
+    dedupHash: text("dedup_hash"),
+    /** set when the check ran before Vectorize had indexed its neighbours: re-checked on the next pass */
+    dedupProvisional: integer("dedup_provisional"),
     replacesId: text("replaces_id"),
     replacedById: text("replaced_by_id"),
     version: integer("version").notNull().default(1),
@@ -181,3 +185,39 @@ export const eventMarks = sqliteTable("event_marks", {
   jobId: text("job_id"),
   at: integer("at").notNull(),
 });
+
+/**
+ * Duplicates found by dedup tiers 2-4: exact copies (same text or blob hash) are linked; near-duplicates confirmed by
+ * exact trigram similarity are conflicts an operator resolves. A resolved pair is raised again only when one side's
+ * text hash differs from the one recorded here.
+ */
+export const duplicates = sqliteTable(
+  "duplicates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    /** the lexicographically smaller item id of the pair */
+    itemA: text("item_a").notNull(),
+    itemB: text("item_b").notNull(),
+    courseA: integer("course_a").notNull(),
+    courseB: integer("course_b").notNull(),
+    /** exact_text | exact_blob | near_text */
+    kind: text("kind").notNull(),
+    score: real("score").notNull(),
+    textHashA: text("text_hash_a"),
+    textHashB: text("text_hash_b"),
+    /** linked (exact copies) | open | resolved */
+    status: text("status").notNull(),
+    /** keep_both | mark_duplicate | ignore */
+    resolution: text("resolution"),
+    canonicalItem: text("canonical_item"),
+    reason: text("reason").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    resolvedAt: integer("resolved_at"),
+  },
+  (t) => [
+    uniqueIndex("duplicates_pair_idx").on(t.itemA, t.itemB),
+    index("duplicates_status_idx").on(t.status, t.id),
+    index("duplicates_item_b_idx").on(t.itemB),
+  ],
+);
