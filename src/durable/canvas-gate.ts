@@ -1,24 +1,60 @@
 /**
- * CanvasGate: one Durable Object per Canvas host and token (named `<host>/<token fingerprint>`, never the token).
- * Every consumer that uses the token asks it before sending a request and reports the response's `X-Request-Cost`
- * and `X-Rate-Limit-Remaining`, so all of them share one mirror of Canvas's leaky bucket and pace themselves before
- * Canvas has to throttle them. The decisions are the pure functions in src/resilience/rate-budget.ts; this object
- * only stores the state (single-threaded, so reserve-and-update is atomic).
+ * CanvasGate: the gate every request to a Canvas host passes. Two kinds of instance, told apart by name:
+ * - `<host>/<token fingerprint>` (never the token) holds the token's rate budget. Every consumer that uses the token
+ *   asks it before sending a request and reports the response's `X-Request-Cost` and `X-Rate-Limit-Remaining`, so
+ *   all of them share one mirror of Canvas's leaky bucket and pace themselves before Canvas has to throttle them.
+ * - `health:<host>` holds the host's circuit breaker: when jobs of any course keep failing because Canvas itself is
+ *   failing (5xx, timeouts, resets), it opens and every consumer backs off instead of hammering a sick server; its
+ *   half-open step is this object's alarm.
+ * The decisions are the pure functions in src/resilience/rate-budget.ts and breaker.ts; this object only stores the
+ * state (single-threaded, so reserve-and-update is atomic).
  */
 import { DurableObject } from "cloudflare:workers";
+import type { BreakerConfig, BreakerState } from "../resilience/breaker";
 import {
   complete,
   createRateBudget,
   reserve,
   RateBudgetStateSchema,
+  type RateBudgetSettings,
   type RateBudgetState,
   type RateObservation,
 } from "../resilience/rate-budget";
+import { StoredBreaker, type BreakerPermit } from "./stored-breaker";
 
 export type GateGrant = { granted: true; leaseId: number } | { granted: false; waitMs: number };
 
+/** Five consecutive jobs failing on Canvas's side open the host breaker for 300 s, like a course's. */
+export const HOST_BREAKER_CONFIG: BreakerConfig = { failureThreshold: 5, openMs: 300_000 };
+
+/** Settings an operator may tune when their Canvas runs a non-default throttle (hwm and outflow are site settings). */
+export const GateSettingsSchema = RateBudgetStateSchema.pick({
+  hwm: true,
+  outflow: true,
+  upFront: true,
+  safetyMargin: true,
+  assumedCost: true,
+  leaseTtlMs: true,
+  minWaitMs: true,
+})
+  .partial()
+  .strict();
+
+export type GateSettings = Partial<RateBudgetSettings>;
+
+/** The name of the rate-budget gate for one host and token. */
+export function budgetGateName(host: string, fingerprint: string): string {
+  return `${host}/${fingerprint}`;
+}
+
+/** The name of the health gate (the host's circuit breaker) for one host. */
+export function healthGateName(host: string): string {
+  return `health:${host}`;
+}
+
 export class CanvasGate extends DurableObject<Env> {
   private state: RateBudgetState | null = null;
+  private readonly health = new StoredBreaker(this.ctx.storage, "host_breaker", HOST_BREAKER_CONFIG);
 
   async reserve(): Promise<GateGrant> {
     const now = Date.now();
@@ -34,6 +70,22 @@ export class CanvasGate extends DurableObject<Env> {
     await this.save(complete(await this.load(now), observation, now, leaseId));
   }
 
+  /** Replaces budget settings (validated); the estimated level and the leases in flight are kept. */
+  async configure(settings: GateSettings): Promise<void> {
+    const parsed = GateSettingsSchema.parse(settings);
+    const current = await this.load(Date.now());
+    await this.save({
+      ...current,
+      hwm: parsed.hwm ?? current.hwm,
+      outflow: parsed.outflow ?? current.outflow,
+      upFront: parsed.upFront ?? current.upFront,
+      safetyMargin: parsed.safetyMargin ?? current.safetyMargin,
+      assumedCost: parsed.assumedCost ?? current.assumedCost,
+      leaseTtlMs: parsed.leaseTtlMs ?? current.leaseTtlMs,
+      minWaitMs: parsed.minWaitMs ?? current.minWaitMs,
+    });
+  }
+
   /** The current estimate, for the status API and metrics. */
   async snapshot(): Promise<{ level: number; inFlight: number; hwm: number; remaining: number }> {
     const state = await this.load(Date.now());
@@ -43,6 +95,32 @@ export class CanvasGate extends DurableObject<Env> {
       hwm: state.hwm,
       remaining: state.hwm - state.level,
     };
+  }
+
+  /** Whether jobs may talk to this host now, without taking the half-open trial. */
+  async hostPeek(): Promise<BreakerPermit> {
+    return this.health.peek(Date.now());
+  }
+
+  /** Whether a job may talk to this host now; a half-open breaker lets exactly one trial job through. */
+  async hostPermits(): Promise<BreakerPermit> {
+    return this.health.permit(Date.now());
+  }
+
+  /** A job's verdict on the host: failure when Canvas itself failed it, success when Canvas answered. */
+  async recordHostOutcome(
+    outcome: "success" | "failure",
+  ): Promise<{ before: BreakerState; after: BreakerState }> {
+    return this.health.apply({ type: outcome }, Date.now());
+  }
+
+  async hostStatus(): Promise<BreakerState> {
+    return this.health.state();
+  }
+
+  /** Only health gates set alarms: the host breaker's half-open step. */
+  override async alarm(): Promise<void> {
+    await this.health.apply({ type: "cooldown_elapsed" }, Date.now());
   }
 
   private async load(now: number): Promise<RateBudgetState> {

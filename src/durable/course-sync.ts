@@ -1,17 +1,14 @@
 /**
  * CourseSync: one Durable Object per course (named by its Canvas id). It is the single place that coordinates a
  * course: the sync lease (one course never syncs twice at once; a lease held by a consumer that died expires), the
- * live progress of the running job, and the course's circuit breaker, whose half-open step is an alarm. Its state
- * is small and lives in the object's SQLite-backed storage.
+ * live progress of the running job, how the earlier deliveries of each job ended (Queues does not say), and the
+ * course's circuit breaker, whose half-open step is an alarm. Its state is small and lives in the object's
+ * SQLite-backed storage.
  */
 import { DurableObject } from "cloudflare:workers";
-import {
-  breakerAllows,
-  initialBreakerState,
-  nextBreakerState,
-  type BreakerConfig,
-  type BreakerState,
-} from "../resilience/breaker";
+import { z } from "zod";
+import type { BreakerConfig, BreakerState } from "../resilience/breaker";
+import { StoredBreaker, type BreakerPermit } from "./stored-breaker";
 
 export interface Lease {
   jobId: string;
@@ -34,9 +31,34 @@ export interface CourseSyncStatus {
   breaker: BreakerState;
 }
 
+/**
+ * How the earlier deliveries of one job ended, by the categories the queue settlement cares about. Queues only says
+ * how many deliveries there were (`message.attempts`); a delivery that crashed never records anything, so
+ * `attempts - 1 - settled` of them died without a word.
+ */
+export interface DeliveryHistory {
+  settled: number;
+  rateLimited: number;
+  timeouts: number;
+  unknown: number;
+}
+
+const DeliveryHistorySchema = z.object({
+  settled: z.number().int().nonnegative(),
+  rateLimited: z.number().int().nonnegative(),
+  timeouts: z.number().int().nonnegative(),
+  unknown: z.number().int().nonnegative(),
+});
+const DeliveriesSchema = z.record(z.string(), DeliveryHistorySchema);
+
+/** Jobs whose history is kept; a job that vanished without finishing (cron released it as stuck) ages out. */
+const MAX_TRACKED_JOBS = 20;
+
 export const BREAKER_CONFIG: BreakerConfig = { failureThreshold: 5, openMs: 300_000 };
 
 export class CourseSync extends DurableObject<Env> {
+  private readonly breaker = new StoredBreaker(this.ctx.storage, "breaker", BREAKER_CONFIG);
+
   /** Takes the course's sync lease for `jobId`, or says who holds it. Re-entrant for the same job (redelivery). */
   async acquireLease(jobId: string, ttlMs: number): Promise<LeaseResult> {
     const now = Date.now();
@@ -66,56 +88,81 @@ export class CourseSync extends DurableObject<Env> {
     await this.ctx.storage.put("progress", progress);
   }
 
-  /** Whether a sync may start now (closed, or half-open and this is the trial). */
-  async breakerPermits(): Promise<{ allowed: boolean; state: BreakerState }> {
-    const state = await this.breaker();
-    const now = Date.now();
-    const allowed = breakerAllows(state, now);
-    if (allowed && state.status === "half_open") {
-      const next = nextBreakerState(state, { type: "trial_started" }, now, BREAKER_CONFIG);
-      await this.saveBreaker(next.state, next.alarmAt);
-    }
-    return { allowed, state };
+  /** Whether a sync may start now (closed, or half-open and this is the trial), without taking the trial. */
+  async breakerPeek(): Promise<BreakerPermit> {
+    return this.breaker.peek(Date.now());
+  }
+
+  /** Whether a sync may start now; a half-open breaker lets exactly one trial through. */
+  async breakerPermits(): Promise<BreakerPermit> {
+    const permit = await this.breaker.permit(Date.now());
+    if (permit.allowed && permit.state.status !== "closed")
+      await this.mirrorBreaker(await this.breaker.state());
+    return permit;
   }
 
   /** Records a sync outcome; five consecutive failures open the breaker for 300 s. */
   async recordOutcome(outcome: "success" | "failure"): Promise<BreakerState> {
-    const now = Date.now();
-    const next = nextBreakerState(await this.breaker(), { type: outcome }, now, BREAKER_CONFIG);
-    await this.saveBreaker(next.state, next.alarmAt);
-    return next.state;
+    const { after } = await this.breaker.apply({ type: outcome }, Date.now());
+    await this.mirrorBreaker(after);
+    return after;
   }
 
   async status(): Promise<CourseSyncStatus> {
     const [lease, progress, breaker] = await Promise.all([
       this.ctx.storage.get<Lease>("lease"),
       this.ctx.storage.get<Progress>("progress"),
-      this.breaker(),
+      this.breaker.state(),
     ]);
     const live = lease && lease.expiresAt > Date.now() ? lease : null;
     return { lease: live, progress: live ? (progress ?? null) : null, breaker };
   }
 
+  /** Counts how a delivery of `jobId` ended, and returns the job's history including it. */
+  async recordDelivery(jobId: string, category: string): Promise<DeliveryHistory> {
+    const all = await this.deliveries();
+    const before = all[jobId] ?? { settled: 0, rateLimited: 0, timeouts: 0, unknown: 0 };
+    const after: DeliveryHistory = {
+      settled: before.settled + 1,
+      rateLimited: before.rateLimited + (category === "rate_limited" ? 1 : 0),
+      timeouts: before.timeouts + (category === "timeout" ? 1 : 0),
+      unknown: before.unknown + (category === "unknown" ? 1 : 0),
+    };
+    delete all[jobId];
+    const kept = Object.entries(all).slice(-(MAX_TRACKED_JOBS - 1));
+    await this.ctx.storage.put("deliveries", Object.fromEntries([...kept, [jobId, after]]));
+    return after;
+  }
+
+  async deliveryHistory(jobId: string): Promise<DeliveryHistory> {
+    return (await this.deliveries())[jobId] ?? { settled: 0, rateLimited: 0, timeouts: 0, unknown: 0 };
+  }
+
+  /** Drops a finished job's history. */
+  async forgetJob(jobId: string): Promise<void> {
+    const all = await this.deliveries();
+    if (!(jobId in all)) return;
+    delete all[jobId];
+    await this.ctx.storage.put("deliveries", all);
+  }
+
   /** The half-open step: after the cool-down one trial sync may run. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    const next = nextBreakerState(await this.breaker(), { type: "cooldown_elapsed" }, now, BREAKER_CONFIG);
-    await this.saveBreaker(next.state, next.alarmAt);
+    const { after } = await this.breaker.apply({ type: "cooldown_elapsed" }, Date.now());
+    await this.mirrorBreaker(after);
   }
 
-  private async breaker(): Promise<BreakerState> {
-    return (await this.ctx.storage.get<BreakerState>("breaker")) ?? initialBreakerState();
+  private async deliveries(): Promise<Record<string, DeliveryHistory>> {
+    const parsed = DeliveriesSchema.safeParse(await this.ctx.storage.get("deliveries"));
+    return parsed.success ? parsed.data : {};
   }
 
-  private async saveBreaker(state: BreakerState, alarmAt: number | null): Promise<void> {
-    await this.ctx.storage.put("breaker", state);
-    if (alarmAt !== null) await this.ctx.storage.setAlarm(alarmAt);
-    // Mirror the open-until time into D1 so the cron fan-out skips open breakers with one indexed query.
+  /** Mirrors the open-until time into D1 so the cron fan-out skips open breakers with one indexed query. */
+  private async mirrorBreaker(state: BreakerState): Promise<void> {
     const courseId = Number(this.ctx.id.name);
-    if (Number.isInteger(courseId)) {
-      await this.env.DB.prepare("UPDATE courses SET breaker_open_until = ?1 WHERE canvas_course_id = ?2")
-        .bind(state.status === "open" ? state.openUntil : null, courseId)
-        .run();
-    }
+    if (!Number.isInteger(courseId)) return;
+    await this.env.DB.prepare("UPDATE courses SET breaker_open_until = ?1 WHERE canvas_course_id = ?2")
+      .bind(state.status === "open" ? state.openUntil : null, courseId)
+      .run();
   }
 }
