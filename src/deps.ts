@@ -1,11 +1,17 @@
 /**
  * Builds the per-invocation adapters from the bindings and configuration passed in: the Canvas client (paced by the
- * token's CanvasGate), the file store, and the token fingerprint that names the gate. Nothing here is global.
+ * token's CanvasGate), the file store (whose Canvas hop is paced by the same gate, and whose downloads are retried
+ * in place), and the token fingerprint that names the gate. Nothing here is global; tests inject fetch, sleep and
+ * randomness through AccessOptions.
  */
 import { CanvasClient, newRequestStats, type RequestGate, type RequestStats } from "./canvas/client";
 import { sha256Hex } from "./detect/canonical";
+import { budgetGateName } from "./durable/canvas-gate";
 import type { Config } from "./env";
-import { canvasRetryPolicy } from "./resilience/retry-policy";
+import type { Random } from "./resilience/backoff";
+import { networkError } from "./resilience/errors";
+import { canvasRetryPolicy, type RequestRetryPolicy } from "./resilience/retry-policy";
+import { isTransportFailure } from "./queue/job-errors";
 import { createFileStore } from "./storage/file-store";
 import type { FileStore } from "./sync/context";
 
@@ -20,12 +26,13 @@ export function sleep(ms: number): Promise<void> {
 
 /** The rate-budget gate for one Canvas host and token, backed by the CanvasGate Durable Object. */
 export function gateFor(env: Env, canvasOrigin: string, fingerprint: string): RequestGate {
-  const stub = env.CANVAS_GATE.getByName(`${new URL(canvasOrigin).host}/${fingerprint}`);
+  const stub = env.CANVAS_GATE.getByName(budgetGateName(new URL(canvasOrigin).host, fingerprint));
   return {
     async acquire() {
       for (;;) {
         const grant = await stub.reserve();
         if (grant.granted) return grant.leaseId;
+        // Pacing waits are real time on purpose: they mirror Canvas's bucket, which leaks in real time.
         await sleep(grant.waitMs);
       }
     },
@@ -33,6 +40,18 @@ export function gateFor(env: Env, canvasOrigin: string, fingerprint: string): Re
       await stub.complete(leaseId, observation);
     },
   };
+}
+
+export interface AccessOptions {
+  /** outbound HTTP (default: the global fetch, looked up at call time) */
+  fetch?: typeof fetch;
+  /** the wait between in-process retries (default: real time) */
+  sleep?: (ms: number) => Promise<void>;
+  random?: Random;
+  /** the first attempt's request timeout (default CANVAS_TIMEOUT_SECONDS) */
+  timeoutMs?: number;
+  /** false sends requests without asking the CanvasGate: only for control experiments */
+  pacing?: boolean;
 }
 
 export interface CanvasAccess {
@@ -45,34 +64,118 @@ export interface CanvasAccess {
 export async function canvasAccess(
   env: Env,
   config: Config,
-  fetcher: typeof fetch = fetch,
+  options: AccessOptions = {},
 ): Promise<CanvasAccess> {
+  const fetcher: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const wait = options.sleep ?? sleep;
+  const timeoutMs = options.timeoutMs ?? config.CANVAS_TIMEOUT_SECONDS * 1000;
+  const canvasOrigin = new URL(config.CANVAS_BASE_URL).origin;
   const stats = newRequestStats();
   const fingerprint = await tokenFingerprint(config.CANVAS_TOKEN);
+  const gate = options.pacing === false ? null : gateFor(env, config.CANVAS_BASE_URL, fingerprint);
+  const policy = transportRetryPolicy(canvasRetryPolicy(timeoutMs, options.random ?? Math.random));
   const client = new CanvasClient({
     baseUrl: config.CANVAS_BASE_URL,
     token: config.CANVAS_TOKEN,
-    fetch: (input, init) => fetcher(input, init),
-    timeoutMs: config.CANVAS_TIMEOUT_SECONDS * 1000,
-    gate: gateFor(env, config.CANVAS_BASE_URL, fingerprint),
-    retryPolicy: canvasRetryPolicy(config.CANVAS_TIMEOUT_SECONDS * 1000),
-    sleep,
+    fetch: fetcher,
+    timeoutMs,
+    gate,
+    retryPolicy: policy,
+    sleep: wait,
     stats,
   });
   let fileBytes = 0;
-  const files = createFileStore({
+  const store = createFileStore({
     db: env.DB,
     bucket: env.BLOBS,
-    canvasOrigin: new URL(config.CANVAS_BASE_URL).origin,
+    canvasOrigin,
     token: config.CANVAS_TOKEN,
     allowedHosts: [new URL(config.CANVAS_BASE_URL).hostname, ...config.CANVAS_FILE_HOSTS],
-    fetch: (input, init) => fetcher(input, init),
-    timeoutMs: 300_000,
+    fetch: pacedFetch(fetcher, gate, canvasOrigin, stats),
+    // Per hop, until the headers arrive; the body then streams without this limit.
+    timeoutMs,
     multipartThresholdBytes: 100 * 1024 * 1024,
     now: Date.now,
     onBytes: (bytes) => {
       fileBytes += bytes;
     },
   });
+  const files = retryingFileStore(store, policy, wait);
   return { client, files, stats, fileBytes: () => fileBytes };
+}
+
+/**
+ * The retry policy, with two failures of the transport seen for what they are: a 200 whose body is not JSON (cut
+ * off or garbled on the way; a malformed *object* fails its schema later and is never retried here) and a file
+ * whose bytes stop short of its size. Both are retried like a dropped connection.
+ */
+export function transportRetryPolicy(policy: RequestRetryPolicy): RequestRetryPolicy {
+  return (error, attempt) =>
+    policy(isTransportFailure(error) ? networkError("transfer", error) : error, attempt);
+}
+
+/**
+ * Retries a file download in place, by the same policy as API requests. When the policy gives up, the last error
+ * goes to the job: a file that is still short is skipped as bad content, anything else fails the delivery (and the
+ * queue retries it from the checkpoint).
+ */
+function retryingFileStore(
+  store: FileStore,
+  policy: RequestRetryPolicy,
+  wait: (ms: number) => Promise<void>,
+): FileStore {
+  return {
+    storeText: (hash, text) => store.storeText(hash, text),
+    async storeFile(input) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await store.storeFile(input);
+        } catch (error) {
+          const decision = policy(error, attempt);
+          if (!decision.retry) throw error;
+          await wait(decision.delayMs);
+        }
+      }
+    },
+  };
+}
+
+/**
+ * The file store's fetch: a hop to the Canvas origin (the download URL that redirects to storage) costs Canvas
+ * quota like any API call, so it asks the gate first and reports what the response said; storage hosts are not
+ * Canvas and are not paced.
+ */
+function pacedFetch(
+  fetcher: typeof fetch,
+  gate: RequestGate | null,
+  canvasOrigin: string,
+  stats: RequestStats,
+): typeof fetch {
+  return async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    if (gate === null || url.origin !== canvasOrigin) return fetcher(input, init);
+    const leaseId = await gate.acquire();
+    let observation = { cost: null as number | null, remaining: null as number | null, throttled: false };
+    try {
+      stats.requests++;
+      const response = await fetcher(input, init);
+      const cost = numberHeader(response.headers, "x-request-cost");
+      const remaining = numberHeader(response.headers, "x-rate-limit-remaining");
+      // A throttled 403 says so only in its body, which the caller reads; an empty bucket says it too.
+      const throttled =
+        response.status === 429 || (response.status === 403 && remaining !== null && remaining <= 0);
+      if (throttled) stats.throttled++;
+      observation = { cost, remaining, throttled };
+      return response;
+    } finally {
+      await gate.release(leaseId, observation);
+    }
+  };
+}
+
+function numberHeader(headers: Headers, name: string): number | null {
+  const value = headers.get(name);
+  if (value === null) return null;
+  const parsed = Number.parseFloat(value);
+  return Number.isFinite(parsed) ? parsed : null;
 }

@@ -1,9 +1,12 @@
 /**
  * Writes a job's outcome onto its job row and its course: success resets the failure count and schedules the next
- * sync from the adaptive scheduler; failure counts towards back-off; a dead token stops every course that uses it.
+ * sync from the adaptive scheduler (fed with the Canvas times of the changes this job saw); a retry puts the job
+ * back in the queue with its error; failure counts towards back-off; a dead token stops every course that uses it.
  */
 import type { Config } from "../env";
 import {
+  activityConfigOf,
+  ActivityModelSchema,
   computeNextSync,
   emptyActivityModel,
   recordActivity,
@@ -48,9 +51,9 @@ export async function recordCourseSuccess(
   const scheduling = schedulerConfig(config);
   const activity = recordActivity(
     parseActivity(course?.activity ?? null) ?? emptyActivityModel(now),
-    changed > 0 ? [now] : [],
+    changed > 0 ? await changeTimes(db, outcome.courseId, outcome.jobId, now) : [],
     now,
-    scheduling,
+    activityConfigOf(scheduling),
   );
   const next = computeNextSync(
     { now, consecutiveFailures: 0, recentChangeRate: smoothed, activity },
@@ -119,19 +122,60 @@ export async function recordCourseFailure(
   ]);
 }
 
-/** Stops every course that syncs with this token until the configured token changes. */
-export async function markTokenDead(env: Env, fingerprint: string, tokenState: string): Promise<void> {
-  await env.DB.prepare(
-    `UPDATE courses SET state = 'auth_failed', auth_failed_token = ?1, last_error = ?2, last_error_category = 'auth'`,
+/**
+ * Stops every course that syncs with this token until the configured token changes. Returns true for the caller
+ * that found the token alive, so concurrent jobs hitting the same dead token raise one alert, not one each.
+ */
+export async function markTokenDead(env: Env, fingerprint: string, tokenState: string): Promise<boolean> {
+  const result = await env.DB.prepare(
+    `UPDATE courses SET state = 'auth_failed', auth_failed_token = ?1, last_error = ?2, last_error_category = 'auth'
+     WHERE state != 'auth_failed' OR auth_failed_token IS NULL OR auth_failed_token != ?1`,
   )
     .bind(fingerprint, `Canvas token ${tokenState}`)
     .run();
+  return (result.meta.changes ?? 0) > 0;
+}
+
+/** A failed delivery that the queue will retry: the job goes back to queued with its error, the course too. */
+export async function recordJobRetry(
+  env: Env,
+  retry: { courseId: number; jobId: string; reason: string; category: string },
+): Promise<void> {
+  const db = env.DB;
+  await db.batch([
+    db
+      .prepare("UPDATE sync_jobs SET status = 'queued', error = ?2, error_category = ?3 WHERE id = ?1")
+      .bind(retry.jobId, retry.reason.slice(0, 500), retry.category),
+    db
+      .prepare("UPDATE courses SET state = 'queued' WHERE canvas_course_id = ?1 AND state = 'syncing'")
+      .bind(retry.courseId),
+  ]);
+}
+
+/** How many change times one job feeds the activity model at most (a first sync of a big course has thousands). */
+const MAX_CHANGE_TIMES = 500;
+
+/**
+ * When the content this job saw changing was changed in Canvas (its updated_at), which is what the activity model
+ * learns from; objects without a timestamp count as changed now. Deletions have no Canvas time and count as now.
+ */
+async function changeTimes(db: D1Database, courseId: number, jobId: string, now: number): Promise<number[]> {
+  const { results } = await db
+    .prepare(
+      `SELECT i.canvas_updated_at AS at FROM item_changes c LEFT JOIN items i ON i.id = c.item_id
+       WHERE c.course_id = ?1 AND c.job_id = ?2 ORDER BY c.id DESC LIMIT ?3`,
+    )
+    .bind(courseId, jobId, MAX_CHANGE_TIMES)
+    .all<{ at: string | null }>();
+  const times = results.map((row) => (row.at === null ? now : Date.parse(row.at)));
+  return times.length > 0 ? times.map((time) => (Number.isFinite(time) ? Math.min(time, now) : now)) : [now];
 }
 
 function parseActivity(text: string | null): ActivityModel | null {
   if (!text) return null;
   try {
-    return JSON.parse(text) as ActivityModel;
+    const parsed = ActivityModelSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

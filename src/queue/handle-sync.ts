@@ -1,22 +1,26 @@
 /**
- * Runs one sync message: checks the job is still wanted, takes the course lease, asks the breaker, runs the pipeline,
- * and records the outcome on the job, the course and the breaker. Returns how the message should be settled; it
- * never throws for an expected failure.
+ * Runs one sync delivery: checks the job is still wanted and its token not known dead, takes the course lease,
+ * asks the host's and the course's circuit breakers, runs the pipeline (resuming from the job's checkpoint), and
+ * records the outcome on the job, the course and both breakers. Returns how the message should be settled; it
+ * never throws for an expected failure (src/queue/sync-failure.ts handles those).
  */
 import { canvasAccess, tokenFingerprint } from "../deps";
+import { healthGateName } from "../durable/canvas-gate";
+import type { BreakerPermit } from "../durable/stored-breaker";
 import type { Config } from "../env";
-import { classifyError } from "../resilience/classify";
-import { CanvasHttpError } from "../resilience/errors";
 import { openDatabase } from "../storage/d1/client";
 import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../sync/context";
 import { runSyncJob } from "../sync/run-sync-job";
+import type { JobReport } from "../sync/report";
 import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
-import { raiseAlert } from "../observability/alerts";
 import { log } from "../observability/log";
-import { recordCourseFailure, recordCourseSuccess, markTokenDead } from "./course-outcome";
+import { recordCourseSuccess } from "./course-outcome";
 import { enqueueExtractions } from "./enqueue-extractions";
+import { deliveryTimeoutMs } from "./job-errors";
 import type { SyncMessage } from "./message";
-import { settleMessage, type Settlement } from "./settle";
+import type { Settlement } from "./settle";
+import { finishFailed, handleAttemptFailure, recordHostVerdict, type AttemptContext } from "./sync-failure";
+import type { SyncRuntime } from "./sync-runtime";
 
 /** A lease outlives the consumer's 15-minute wall clock, so only a dead holder's lease ever expires. */
 const LEASE_TTL_MS = 16 * 60_000;
@@ -37,6 +41,7 @@ export async function handleSyncMessage(
   message: SyncMessage,
   attempts: number,
   maxRetries: number,
+  runtime: SyncRuntime = {},
 ): Promise<Settlement> {
   const db = env.DB;
   const job = await db
@@ -50,6 +55,7 @@ export async function handleSyncMessage(
     });
     return { action: "ack" };
   }
+  // A redelivery of a finished job (its ack was lost) must change nothing.
   if (job.status === "succeeded" || job.status === "failed") return { action: "ack" };
 
   const fingerprint = await tokenFingerprint(config.CANVAS_TOKEN);
@@ -57,22 +63,28 @@ export async function handleSyncMessage(
     .prepare("SELECT state, auth_failed_token FROM courses WHERE canvas_course_id = ?1")
     .bind(message.courseId)
     .first<{ state: string; auth_failed_token: string | null }>();
-  if (!course) return finishFailed(env, message, "course is not registered", "permanent");
+  if (!course) return finishFailed(env, config, message, "course is not registered", "permanent");
   if (course.state === "auth_failed" && course.auth_failed_token === fingerprint) {
-    return finishFailed(env, message, "the Canvas token is invalid, expired or revoked", "auth");
+    // Nothing on a dead token is retried until the token changes; the cron lifts the stop then.
+    return finishFailed(env, config, message, "the Canvas token is invalid, expired or revoked", "auth");
   }
 
   const courseObject = env.COURSE_SYNC.getByName(String(message.courseId));
+  const host = env.CANVAS_GATE.getByName(healthGateName(new URL(config.CANVAS_BASE_URL).host));
   const lease = await courseObject.acquireLease(message.jobId, LEASE_TTL_MS);
-  if (!lease.ok) {
-    return { action: "retry", delaySeconds: Math.max(5, Math.min(300, Math.ceil(lease.retryInMs / 1000))) };
-  }
+  // Another job holds the course; it usually finishes long before its lease would expire, so look again soon.
+  if (!lease.ok) return retryAt(Date.now() + Math.min(lease.retryInMs, LEASE_POLL_MS));
   try {
-    const permit = await courseObject.breakerPermits();
-    if (!permit.allowed) {
-      const waitMs = ("openUntil" in permit.state ? permit.state.openUntil : Date.now()) - Date.now();
-      return { action: "retry", delaySeconds: Math.max(5, Math.ceil(waitMs / 1000)) };
-    }
+    // Peek at the host first: taking the course's half-open trial and then being turned away by the host would
+    // leave that trial slot held for nothing. The course's trial is taken before the host's for the same reason:
+    // a host trial left unused would hold up every course.
+    const hostOpen = await host.hostPeek();
+    if (!hostOpen.allowed) return backOff(hostOpen, message, "host");
+    const coursePermit = await courseObject.breakerPermits();
+    if (!coursePermit.allowed) return backOff(coursePermit, message, "course");
+    const hostPermit = await host.hostPermits();
+    if (!hostPermit.allowed) return backOff(hostPermit, message, "host");
+
     const now = Date.now();
     await db.batch([
       db
@@ -82,12 +94,29 @@ export async function handleSyncMessage(
         .bind(message.jobId, now),
       db.prepare("UPDATE courses SET state = 'syncing' WHERE canvas_course_id = ?1").bind(message.courseId),
     ]);
-    const access = await canvasAccess(env, config);
+    const history = await courseObject.deliveryHistory(message.jobId);
+    const attempt: AttemptContext = {
+      env,
+      config,
+      message,
+      attempts,
+      maxRetries,
+      fingerprint,
+      runtime,
+      history,
+      course: courseObject,
+      host,
+    };
+    const access = await canvasAccess(env, config, {
+      ...runtime,
+      timeoutMs: deliveryTimeoutMs(config.CANVAS_TIMEOUT_SECONDS * 1000, history),
+    });
     const scope = parseScope(job.scope);
     const fullRun = job.mode === "full" || scope?.kind === "full_reconcile";
     const reconcile = fullRun || (await reconciliationDue(db, message.courseId, config, now));
+    let report: JobReport;
     try {
-      const report = await runSyncJob(
+      report = await runSyncJob(
         {
           db,
           orm: openDatabase(db),
@@ -100,12 +129,12 @@ export async function handleSyncMessage(
           },
           now: Date.now,
           fileBytes: access.fileBytes,
-          onProgress: async (done, total) => {
+          onProgress: async (done, total, collection) => {
             await courseObject.reportProgress({
               jobId: message.jobId,
               done,
               total,
-              collection: null,
+              collection,
               updatedAt: Date.now(),
             });
             await courseObject.renewLease(message.jobId, LEASE_TTL_MS);
@@ -120,81 +149,47 @@ export async function handleSyncMessage(
           scope: job.mode === "targeted" ? scope : null,
         },
       );
-      await recordCourseSuccess(env, config, {
-        courseId: message.courseId,
-        jobId: message.jobId,
-        report,
-        full: reconcile,
-      });
-      await courseObject.recordOutcome("success");
-      await enqueueExtractions(env.DB, env.EXTRACT_QUEUE, message.courseId);
-      return { action: "ack" };
     } catch (error) {
-      return await handleFailure(env, config, message, error, attempts, maxRetries, fingerprint);
+      return await handleAttemptFailure(attempt, error);
     }
+    await recordCourseSuccess(env, config, {
+      courseId: message.courseId,
+      jobId: message.jobId,
+      report,
+      full: reconcile,
+    });
+    await courseObject.recordOutcome("success");
+    await recordHostVerdict(attempt, "success");
+    await courseObject.forgetJob(message.jobId);
+    await enqueueExtractions(env.DB, env.EXTRACT_QUEUE, message.courseId);
+    return { action: "ack" };
   } finally {
     await courseObject.releaseLease(message.jobId);
   }
 }
 
-async function handleFailure(
-  env: Env,
-  config: Config,
-  message: SyncMessage,
-  error: unknown,
-  attempts: number,
-  maxRetries: number,
-  fingerprint: string,
-): Promise<Settlement> {
-  const category = classifyError(error);
-  const text = error instanceof Error ? error.message : String(error);
-  log("warn", "sync attempt failed", {
+/** A breaker turned this delivery away: ask again when it may let us in. Not a failure of anything. */
+function backOff(permit: BreakerPermit, message: SyncMessage, which: "host" | "course"): Settlement {
+  const at = permit.allowed ? Date.now() : permit.retryAt;
+  log("info", `sync deferred: the ${which} circuit breaker is ${permit.state.status}`, {
     jobId: message.jobId,
     courseId: message.courseId,
-    category,
-    error: text,
+    retryAt: new Date(at).toISOString(),
   });
-  if (category === "auth") {
-    const tokenState = error instanceof CanvasHttpError ? (error.tokenState ?? "invalid") : "invalid";
-    await markTokenDead(env, fingerprint, tokenState);
-    await raiseAlert(config, {
-      kind: "canvas_token_dead",
-      message: `Canvas rejected the token (${tokenState}); every course using it is stopped until the token changes`,
-      details: { tokenState, courseId: message.courseId },
-    });
-    return finishFailed(env, message, `Canvas token ${tokenState}`, "auth");
-  }
-  const retryAfterMs = error instanceof CanvasHttpError ? (error.retryAfterMs ?? null) : null;
-  const settlement = settleMessage(
-    category === "permission" || category === "content"
-      ? { type: "permanent", reason: text }
-      : { type: "retryable", category, retryAfterMs },
-    attempts,
-    maxRetries,
-  );
-  const courseObject = env.COURSE_SYNC.getByName(String(message.courseId));
-  if (category !== "rate_limited") await courseObject.recordOutcome("failure");
-  if (settlement.action === "retry") {
-    await env.DB.prepare(
-      "UPDATE sync_jobs SET status = 'queued', error = ?2, error_category = ?3 WHERE id = ?1",
-    )
-      .bind(message.jobId, text.slice(0, 500), category)
-      .run();
-    return settlement;
-  }
-  return finishFailed(env, message, text, category);
+  return retryAt(at);
 }
 
-/** Marks the job failed and the course's failure counted; the message is acknowledged (nothing is lost: the job row says why). */
-export async function finishFailed(
-  env: Env,
-  message: SyncMessage,
-  reason: string,
-  category: string,
-): Promise<Settlement> {
-  await recordCourseFailure(env, { courseId: message.courseId, jobId: message.jobId, reason, category });
-  return { action: "ack" };
+function retryAt(at: number): Settlement {
+  return {
+    action: "retry",
+    delaySeconds: Math.max(5, Math.min(MAX_WAIT_SECONDS, Math.ceil((at - Date.now()) / 1000))),
+  };
 }
+
+/** Queues' longest delivery delay. */
+const MAX_WAIT_SECONDS = 86_400;
+/** How soon a delivery that found the course busy looks again. */
+const LEASE_POLL_MS = 300_000;
 
 async function reconciliationDue(
   db: D1Database,
@@ -223,9 +218,16 @@ function parseScope(text: string | null): TargetScope | null {
 function parseCheckpoint(text: string | null): Checkpoint | null {
   if (!text) return null;
   try {
-    const value = JSON.parse(text) as Checkpoint;
-    return value && value.v === 1 ? value : null;
+    const value: unknown = JSON.parse(text);
+    return isCheckpoint(value) ? value : null;
   } catch {
     return null;
   }
+}
+
+/** The checkpoint is our own JSON in our own row; checking its version and shape is enough to trust the rest. */
+function isCheckpoint(value: unknown): value is Checkpoint {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate: { v?: unknown; done?: unknown; report?: unknown } = value;
+  return candidate.v === 1 && Array.isArray(candidate.done) && typeof candidate.report === "object";
 }
