@@ -4,6 +4,7 @@
  * HTTP control API (`/__sim/mutate`) and these methods behave identically.
  */
 import * as content from "./mutations-content";
+import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
 import { applyMutation, MutationOpSchema, type MutationOp } from "./mutation-ops";
@@ -19,13 +20,13 @@ import type { Runtime } from "./dispatch";
 
 export interface SimulatorControl {
   // Courses and syllabus
-  createCourse(input: content.CourseInput): { id: number };
-  editCourse(courseId: number, patch: content.CoursePatch): void;
+  createCourse(input: coursePages.CourseInput): { id: number };
+  editCourse(courseId: number, patch: coursePages.CoursePatch): void;
   editSyllabus(courseId: number, syllabusBody: string): void;
   deleteCourse(courseId: number): void;
   // Pages
-  createPage(courseId: number, input: content.PageInput): { id: number; url: string };
-  editPage(courseId: number, pageId: number, patch: content.PagePatch): { url: string };
+  createPage(courseId: number, input: coursePages.PageInput): { id: number; url: string };
+  editPage(courseId: number, pageId: number, patch: coursePages.PagePatch): { url: string };
   deletePage(courseId: number, pageId: number): void;
   // Assignments
   createAssignment(courseId: number, input: content.AssignmentInput): { id: number };
@@ -96,13 +97,13 @@ export interface SimulatorControl {
 export function createControl(rt: Runtime): SimulatorControl {
   const ctx = rt.ctx;
   return {
-    createCourse: (input) => content.createCourse(ctx, input),
-    editCourse: (id, patch) => content.editCourse(ctx, id, patch),
-    editSyllabus: (id, syllabusBody) => content.editCourse(ctx, id, { syllabus_body: syllabusBody }),
-    deleteCourse: (id) => content.deleteCourse(ctx, id),
-    createPage: (c, input) => content.createPage(ctx, c, input),
-    editPage: (c, id, patch) => content.editPage(ctx, c, id, patch),
-    deletePage: (c, id) => content.deletePage(ctx, c, id),
+    createCourse: (input) => coursePages.createCourse(ctx, input),
+    editCourse: (id, patch) => coursePages.editCourse(ctx, id, patch),
+    editSyllabus: (id, syllabusBody) => coursePages.editCourse(ctx, id, { syllabus_body: syllabusBody }),
+    deleteCourse: (id) => coursePages.deleteCourse(ctx, id),
+    createPage: (c, input) => coursePages.createPage(ctx, c, input),
+    editPage: (c, id, patch) => coursePages.editPage(ctx, c, id, patch),
+    deletePage: (c, id) => coursePages.deletePage(ctx, c, id),
     createAssignment: (c, input) => content.createAssignment(ctx, c, input),
     editAssignment: (c, id, patch) => content.editAssignment(ctx, c, id, patch),
     deleteAssignment: (c, id) => content.deleteAssignment(ctx, c, id),

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import * as content from "./mutations-content";
+import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
 import { unreachable, type SimContext } from "./context";
@@ -204,17 +205,17 @@ function fileBody(input: FileBodyInput): files.FileBody {
 export function applyMutation(ctx: SimContext, op: MutationOp): unknown {
   switch (op.op) {
     case "createCourse":
-      return content.createCourse(ctx, op.input);
+      return coursePages.createCourse(ctx, op.input);
     case "editCourse":
-      return content.editCourse(ctx, op.course_id, op.patch);
+      return coursePages.editCourse(ctx, op.course_id, op.patch);
     case "deleteCourse":
-      return content.deleteCourse(ctx, op.course_id);
+      return coursePages.deleteCourse(ctx, op.course_id);
     case "createPage":
-      return content.createPage(ctx, op.course_id, op.input);
+      return coursePages.createPage(ctx, op.course_id, op.input);
     case "editPage":
-      return content.editPage(ctx, op.course_id, op.id, op.patch);
+      return coursePages.editPage(ctx, op.course_id, op.id, op.patch);
     case "deletePage":
-      return content.deletePage(ctx, op.course_id, op.id);
+      return coursePages.deletePage(ctx, op.course_id, op.id);
     case "createAssignment":
       return content.createAssignment(ctx, op.course_id, op.input);
     case "editAssignment":

@@ -9,7 +9,7 @@ import { makeDocx, makePdf, makePptx } from "./documents";
 import { Rng, mix } from "./rng";
 import { DAY_MS } from "./time";
 import { TOPICS, htmlBody, paragraph, plainLines, slugify, title as makeTitle, type Topic } from "./text";
-import * as content from "./mutations-content";
+import * as coursePages from "./mutations-course";
 import { contentTypeFor } from "./mutations-files";
 import type { SimContext } from "./context";
 import type { FileContent, ModuleItemRec, ModuleItemType } from "./model";
@@ -75,7 +75,7 @@ function seedBulkCourse(ctx: SimContext, seed: number, spec: BulkCourseSpec): vo
   const when = (i: number, total: number): number =>
     end - 180 * DAY_MS + Math.floor(((i + 1) / (total + 1)) * 170 * DAY_MS);
   const name = spec.name ?? `${topic.subject} ${100 + (spec.id % 900)} (generated)`;
-  content.createCourse(
+  coursePages.createCourse(
     { ...ctx, now: () => end - 181 * DAY_MS },
     { id: spec.id, name, syllabus_body: htmlBody(rng, topic) },
   );

@@ -12,6 +12,7 @@ import { Rng } from "./rng";
 import { TOPICS, escapeHtml, htmlBody, paragraph, plainLines, title as makeTitle, type Topic } from "./text";
 import { makePng } from "./png";
 import * as content from "./mutations-content";
+import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
 import type { SimContext } from "./context";
@@ -68,7 +69,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
   const syllabus =
     htmlBody(rng, topic) +
     `\n<h3>Grading</h3><ul><li>Assignments 40%</li><li>Quizzes 20%</li><li>Final exam 40%</li></ul>`;
-  const { id: cid } = content.createCourse(ctx, {
+  const { id: cid } = coursePages.createCourse(ctx, {
     name: def.name,
     course_code: def.code,
     syllabus_body: syllabus,
@@ -142,7 +143,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
     addFile(ctx, clock, cid, { name: "lecture-recording.mp4", folder_id: lectures, size: 3 * 1024 * 1024 });
 
   clock.tick(60);
-  const front = content.createPage(ctx, cid, {
+  const front = coursePages.createPage(ctx, cid, {
     title: `Welcome to ${topic.subject}`,
     body: htmlBody(rng, topic),
     front_page: true,
@@ -158,7 +159,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
       { href: `/courses/${cid}/files/${fileIds.pdf}/download?wrap=1`, text: "Lecture 1 slides" },
     ];
     const title = `${makeTitle(rng, topic)} (${i + 1})`;
-    const page = content.createPage(ctx, cid, {
+    const page = coursePages.createPage(ctx, cid, {
       title,
       body: htmlBody(rng, topic, links),
       published: i !== 9,
@@ -166,11 +167,11 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
     pages.push({ ...page, title });
   }
   clock.tick(30);
-  const integrity = content.createPage(ctx, cid, {
+  const integrity = coursePages.createPage(ctx, cid, {
     title: "Academic Integrity Policy",
     body: integrityPage(def.name, index),
   });
-  const submit = content.createPage(ctx, cid, { title: "How to Submit Your Work", body: SUBMIT_PAGE });
+  const submit = coursePages.createPage(ctx, cid, { title: "How to Submit Your Work", body: SUBMIT_PAGE });
 
   const assignments: number[] = [];
   for (let i = 0; i < 4; i++) {
