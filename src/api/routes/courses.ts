@@ -30,11 +30,14 @@ const errors = {
   400: json(ErrorSchema, "Invalid input"),
   401: json(ErrorSchema, "Missing or invalid token"),
 };
+const bodyErrors = { ...errors, 413: json(ErrorSchema, "Body larger than 64 KB") };
 
 const CourseDetailSchema = CourseSchema.extend({
   itemCounts: z.record(z.string(), z.number()),
   breaker: z.object({ status: z.string(), failures: z.number(), openUntil: z.string().nullable() }),
-  runningJob: z.object({ jobId: z.string(), done: z.number(), total: z.number() }).nullable(),
+  runningJob: z
+    .object({ jobId: z.string(), collection: z.string().nullable(), done: z.number(), total: z.number() })
+    .nullable(),
 }).openapi("CourseDetail");
 
 export const courseRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
@@ -43,11 +46,12 @@ courseRoutes.openapi(
   createRoute({
     method: "post",
     path: "/api/courses",
+    summary: "Register a course for syncing",
     request: { body: { content: { "application/json": { schema: RegisterCourseSchema } }, required: true } },
     responses: {
       201: json(CourseSchema, "Registered"),
       409: json(ErrorSchema, "Already registered"),
-      ...errors,
+      ...bodyErrors,
     },
   }),
   async (c) => {
@@ -72,6 +76,7 @@ courseRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses",
+    summary: "Registered courses with their sync state (paged)",
     request: { query: PageQuerySchema },
     responses: { 200: json(pageOf(CourseSchema, "CoursePage"), "Registered courses"), ...errors },
   }),
@@ -97,6 +102,7 @@ courseRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses/{canvasCourseId}",
+    summary: "A course's sync state, item counts, breaker and running job",
     request: { params: CourseIdParamSchema },
     responses: {
       200: json(CourseDetailSchema, "Sync state"),
@@ -124,7 +130,12 @@ courseRoutes.openapi(
           openUntil: "openUntil" in breaker ? new Date(breaker.openUntil).toISOString() : null,
         },
         runningJob: status.progress
-          ? { jobId: status.progress.jobId, done: status.progress.done, total: status.progress.total }
+          ? {
+              jobId: status.progress.jobId,
+              collection: status.progress.collection,
+              done: status.progress.done,
+              total: status.progress.total,
+            }
           : null,
       },
       200,
@@ -136,6 +147,7 @@ courseRoutes.openapi(
   createRoute({
     method: "post",
     path: "/api/courses/{canvasCourseId}/sync",
+    summary: "Enqueue a sync now (incremental by default, or full)",
     request: {
       params: CourseIdParamSchema,
       body: { content: { "application/json": { schema: SyncRequestSchema } }, required: false },
@@ -143,7 +155,7 @@ courseRoutes.openapi(
     responses: {
       202: json(z.object({ jobId: z.string() }).openapi("SyncAccepted"), "Sync enqueued"),
       404: json(ErrorSchema, "Not registered"),
-      ...errors,
+      ...bodyErrors,
     },
   }),
   async (c) => {

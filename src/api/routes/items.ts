@@ -33,10 +33,12 @@ itemRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses/{canvasCourseId}/items",
+    summary: "Mirrored items in change order; follow with changedSince (tombstones included) (paged)",
     request: { params: CourseIdParamSchema, query: ItemsQuerySchema },
     responses: {
       200: json(pageOf(ItemSchema, "ItemPage"), "Mirrored items"),
       400: json(ErrorSchema, "Invalid"),
+      401: json(ErrorSchema, "Missing or invalid token"),
     },
   }),
   async (c) => {
@@ -78,11 +80,13 @@ itemRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses/{canvasCourseId}/items/{itemId}/changes",
+    summary: "An item's change log, oldest first (paged)",
     request: { params: ItemIdParams, query: PageQuerySchema },
     responses: {
       200: json(pageOf(ChangeSchema, "ChangePage"), "The item's change log, oldest first"),
       404: json(ErrorSchema, "No such item"),
       400: json(ErrorSchema, "Invalid"),
+      401: json(ErrorSchema, "Missing or invalid token"),
     },
   }),
   async (c) => {
@@ -116,6 +120,7 @@ itemRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses/{canvasCourseId}/files/{canvasFileId}/content",
+    summary: "A mirrored file's bytes, streamed from R2",
     request: {
       params: CourseIdParamSchema.extend({
         canvasFileId: z
@@ -128,6 +133,7 @@ itemRoutes.openapi(
       200: { description: "The file's bytes, streamed from R2" },
       404: json(ErrorSchema, "Not mirrored"),
       400: json(ErrorSchema, "Invalid"),
+      401: json(ErrorSchema, "Missing or invalid token"),
     },
   }),
   async (c) => {

@@ -18,6 +18,7 @@ jobRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/jobs/{jobId}",
+    summary: "One job: status, progress, attempts, counts and its report",
     request: {
       params: z.object({
         jobId: z
@@ -29,6 +30,7 @@ jobRoutes.openapi(
     responses: {
       200: json(JobSchema, "The job"),
       400: json(ErrorSchema, "Invalid id"),
+      401: json(ErrorSchema, "Missing or invalid token"),
       404: json(ErrorSchema, "No such job"),
     },
   }),
@@ -50,10 +52,12 @@ jobRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/courses/{canvasCourseId}/jobs",
+    summary: "A course's jobs with their reports, newest first (paged)",
     request: { params: CourseIdParamSchema, query: PageQuerySchema },
     responses: {
       200: json(pageOf(JobSchema, "JobPage"), "Jobs, newest first"),
       400: json(ErrorSchema, "Invalid"),
+      401: json(ErrorSchema, "Missing or invalid token"),
     },
   }),
   async (c) => {
