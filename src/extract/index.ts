@@ -64,6 +64,7 @@ async function readBounded(body: ReadableStream<Uint8Array>, maxBytes: number): 
 async function runPlan(
   plan: ExtractionPlan,
   bytes: Uint8Array,
+  owned: boolean,
   limits: ExtractLimits,
   deadline: Deadline,
 ): Promise<RawExtraction> {
@@ -72,7 +73,8 @@ async function runPlan(
     case "fail":
       throw new ExtractFailure(plan.reason, plan.detail);
     case "pdf": {
-      const pages = await extractPdf(bytes, budget, deadline, limits.maxPages);
+      // PDF.js transfers (detaches) the buffer it is given: copy the caller's bytes, not ones read here.
+      const pages = await extractPdf(owned ? bytes : bytes.slice(), budget, deadline, limits.maxPages);
       return { text: budget.toString(), truncated: budget.truncated, pages };
     }
     case "ooxml": {
@@ -132,7 +134,7 @@ export async function extractText(
   try {
     const deadline = startDeadline(resolved.deadlineMs, deps.now ?? Date.now);
     const plan = planExtraction(bytes.subarray(0, 1024), input.contentType, input.filename);
-    const raw = await runPlan(plan, bytes, resolved, deadline);
+    const raw = await runPlan(plan, bytes, !(input.bytes instanceof Uint8Array), resolved, deadline);
     const text = tidyText(raw.text);
     if (text === "") return { ok: false, reason: "no_text", detail: "the file contains no text" };
     return raw.pages === undefined

@@ -22,8 +22,12 @@ function streamOf(bytes: Uint8Array, chunkSize: number): ReadableStream<Uint8Arr
 describe("extractText per format", () => {
   it("PDF: pages in order, lines kept, page count reported", async () => {
     const pages = ["Photosynthesis (overview) café", "Light reactions\nCalvin cycle", "Summary"];
-    const result = await extractText({ bytes: makePdf(pages), contentType: PDF });
+    const bytes = makePdf(pages);
+    const copy = bytes.slice();
+    const result = await extractText({ bytes, contentType: PDF });
     expect(result).toEqual({ ok: true, text: pages.join("\n\n"), truncated: false, pages: 3 });
+    // PDF.js may transfer its input; the caller's bytes must still be intact afterwards.
+    expect(bytes).toEqual(copy);
   });
 
   it("PDF delivered as a stream with a generic content type is found by its magic bytes", async () => {
