@@ -37,6 +37,9 @@ export interface SimulatorControl {
   createAnnouncement(courseId: number, input: Omit<content.TopicInput, "is_announcement">): { id: number };
   editDiscussion(courseId: number, id: number, patch: content.TopicPatch): void;
   deleteDiscussion(courseId: number, id: number): void;
+  /** Same as editDiscussion/deleteDiscussion (announcements are discussion topics in Canvas). */
+  editAnnouncement(courseId: number, id: number, patch: content.TopicPatch): void;
+  deleteAnnouncement(courseId: number, id: number): void;
   // Quizzes
   createQuiz(courseId: number, input: content.QuizInput): { id: number; assignmentId: number | null };
   editQuiz(courseId: number, id: number, patch: content.QuizPatch): void;
@@ -111,6 +114,8 @@ export function createControl(rt: Runtime): SimulatorControl {
     createAnnouncement: (c, input) => content.createTopic(ctx, c, { ...input, is_announcement: true }),
     editDiscussion: (c, id, patch) => content.editTopic(ctx, c, id, patch),
     deleteDiscussion: (c, id) => content.deleteTopic(ctx, c, id),
+    editAnnouncement: (c, id, patch) => content.editTopic(ctx, c, id, patch),
+    deleteAnnouncement: (c, id) => content.deleteTopic(ctx, c, id),
     createQuiz: (c, input) => content.createQuiz(ctx, c, input),
     editQuiz: (c, id, patch) => content.editQuiz(ctx, c, id, patch),
     deleteQuiz: (c, id) => content.deleteQuiz(ctx, c, id),

@@ -17,6 +17,22 @@ describe("determinism", () => {
   });
 });
 
+describe("empty institution", () => {
+  it("starts with no courses; courses and content can then be created", async () => {
+    const s = sim({ institution: "empty" });
+    expect(await getJson<unknown[]>(s, "/api/v1/courses")).toEqual([]);
+    const { id } = s.control.createCourse({ name: "Fresh Course" });
+    const page = s.control.createPage(id, { title: "Only page", body: "<p>one</p>" });
+    const announcement = s.control.createAnnouncement(id, { title: "Hello" });
+    s.control.editAnnouncement(id, announcement.id, { message: "<p>edited</p>" });
+    const truth = await s.control.truth(id);
+    expect(truth.course.name).toBe("Fresh Course");
+    expect(truth.pages.map((p) => p.page_id)).toEqual([page.id]);
+    expect(truth.announcements.map((a) => a.message)).toEqual(["<p>edited</p>"]);
+    expect(truth.folders.map((f) => f.full_name)).toEqual(["course files"]);
+  });
+});
+
 describe("demo institution", () => {
   it("has three courses with modules of every item type, 30+ pages, 20+ files of real document types", async () => {
     const s = sim();
