@@ -19,8 +19,11 @@ const base = `http://127.0.0.1:${port}`;
 const apiToken = process.env["API_TOKEN"] ?? `local-${randomBytes(12).toString("hex")}`;
 const children: ChildProcess[] = [];
 
-function wrangler(args: string[], options: { stdio: "inherit" | "pipe" }): ChildProcess {
-  const child = spawn("npx", ["wrangler", ...args], { stdio: options.stdio, env: process.env });
+const WRANGLER = path.join("node_modules", ".bin", "wrangler");
+
+/** Starts wrangler in its own process group, so stopping it also stops the workerd processes it spawned. */
+function wrangler(args: string[]): ChildProcess {
+  const child = spawn(WRANGLER, args, { stdio: "inherit", env: process.env, detached: true });
   children.push(child);
   return child;
 }
@@ -49,7 +52,11 @@ async function call(method: string, route: string, body?: unknown): Promise<Resp
 
 async function courseIdsFromCanvas(canvasUrl: string, token: string): Promise<number[]> {
   const configured = process.env["CANVAS_COURSE_IDS"];
-  if (configured) return configured.split(",").map((id) => Number(id.trim())).filter((id) => id > 0);
+  if (configured)
+    return configured
+      .split(",")
+      .map((id) => Number(id.trim()))
+      .filter((id) => id > 0);
   const response = await fetch(`${canvasUrl}/api/v1/courses?per_page=100`, {
     headers: { authorization: `Bearer ${token}` },
   });
@@ -88,30 +95,42 @@ async function main(): Promise<void> {
       headers: { authorization: `Bearer ${canvasToken}` },
     });
     courseIds = ((await listing.json()) as { id: number }[]).map((course) => course.id);
-    console.log(`Canvas simulator: ${simulator.apiOrigin} (files on ${simulator.storageOrigin}), demo courses ${courseIds.join(", ")}`);
+    console.log(
+      `Canvas simulator: ${simulator.apiOrigin} (files on ${simulator.storageOrigin}), demo courses ${courseIds.join(", ")}`,
+    );
   }
 
   const secrets = mkdtempSync(path.join(tmpdir(), "canvas-sync-"));
   const envFile = path.join(secrets, ".env");
   writeFileSync(
     envFile,
-    [`CANVAS_TOKEN=${canvasToken}`, `API_TOKEN=${apiToken}`, `CANVAS_FILE_HOSTS=${fileHosts}`].join("\n") + "\n",
+    [`CANVAS_TOKEN=${canvasToken}`, `API_TOKEN=${apiToken}`, `CANVAS_FILE_HOSTS=${fileHosts}`].join("\n") +
+      "\n",
     { mode: 0o600 },
   );
 
   console.log("Applying D1 migrations to the local database...");
-  const migrate = spawnSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--env", "local"], {
+  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--env", "local"], {
     stdio: "inherit",
     env: { ...process.env, CI: "true" },
   });
   if (migrate.status !== 0) throw new Error("applying migrations failed");
 
   console.log(`Starting the worker on ${base} ...`);
-  wrangler(
-    ["dev", "--env", "local", "--ip", "127.0.0.1", "--port", String(port), "--env-file", envFile,
-      "--var", `CANVAS_BASE_URL:${canvasUrl}`, "--show-interactive-dev-session=false"],
-    { stdio: "inherit" },
-  );
+  wrangler([
+    "dev",
+    "--env",
+    "local",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--env-file",
+    envFile,
+    "--var",
+    `CANVAS_BASE_URL:${canvasUrl}`,
+    "--show-interactive-dev-session=false",
+  ]);
   await waitFor(`${base}/health`, 120_000);
 
   for (const courseId of courseIds) {
@@ -127,9 +146,25 @@ async function main(): Promise<void> {
   for (;;) {
     const response = await call("GET", "/api/courses?limit=500");
     const { items } = (await response.json()) as { items: CourseView[] };
-    const done = items.filter((course) => course.lastSuccessAt !== null || course.state === "failing" || course.state === "auth_failed");
-    const line = items.map((course) => `${course.canvasCourseId}:${course.state}`).join("  ");
-    console.log(`[${Math.round((Date.now() - started) / 1000)}s] ${done.length}/${items.length} synced  ${line}`);
+    const done = items.filter(
+      (course) =>
+        course.lastSuccessAt !== null || course.state === "failing" || course.state === "auth_failed",
+    );
+    const parts = await Promise.all(
+      items.map(async (course) => {
+        if (course.state !== "syncing") return `${course.canvasCourseId}: ${course.state}`;
+        const detail = (await (await call("GET", `/api/courses/${course.canvasCourseId}`)).json()) as {
+          runningJob: { done: number; total: number; collection?: string | null } | null;
+        };
+        const job = detail.runningJob;
+        const progress = job ? ` ${job.collection ?? ""} ${job.done}/${job.total}` : "";
+        return `${course.canvasCourseId}: syncing${progress}`;
+      }),
+    );
+    const line = parts.join("  |  ");
+    console.log(
+      `[${Math.round((Date.now() - started) / 1000)}s] ${done.length}/${items.length} synced  ${line}`,
+    );
     if (done.length === items.length) break;
     await new Promise((resolve) => setTimeout(resolve, 2000));
   }
@@ -149,7 +184,13 @@ canvas-sync is running at ${base}   (Ctrl-C to stop)
 }
 
 function shutdown(code: number): void {
-  for (const child of children) child.kill("SIGTERM");
+  for (const child of children) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
   process.exit(code);
 }
 

@@ -92,7 +92,7 @@ export interface SyncContext {
   now: () => number;
   checkpoint: Checkpoint;
   /** called after each commit so the course's Durable Object can show live progress */
-  onProgress: (done: number, total: number) => Promise<void>;
+  onProgress: (done: number, total: number, collection: CollectionName) => Promise<void>;
   /** copies request counters into the report so every checkpoint carries them */
   beforeCommit: () => void;
 }

@@ -76,7 +76,7 @@ export async function processCollection(
       ctx.checkpoint.current = { collection: collector.name, accounted: [...accounted] };
       await commit(ctx, pending, []);
       batchesSinceCommit = 0;
-      await ctx.onProgress(done, listing.entries.length);
+      await ctx.onProgress(done, listing.entries.length, collector.name);
     }
   }
 
@@ -129,7 +129,7 @@ export async function processCollection(
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
   if (pending.items.length + pending.changes.length + extra.length > 0) await commit(ctx, pending, extra);
-  await ctx.onProgress(listing.entries.length, listing.entries.length);
+  await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
 }
 
 async function processEntry(

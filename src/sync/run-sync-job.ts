@@ -36,7 +36,7 @@ export interface SyncDeps {
   config: SyncConfig;
   now: () => number;
   fileBytes: () => number;
-  onProgress: (done: number, total: number) => Promise<void>;
+  onProgress: (done: number, total: number, collection: string) => Promise<void>;
 }
 
 export function freshCheckpoint(): Checkpoint {
