@@ -41,7 +41,10 @@ beforeEach(async () => {
   await resetStorage();
   const simulator = startSimulator({ institution: { courses: [{ id: COURSE, items: 10 }] } });
   endpoints = [];
-  routeOutboundFetch(simulator, () => endpoints);
+  routeOutboundFetch(
+    simulator,
+    (url) => endpoints.find((endpoint) => endpoint.url === url)?.respond() ?? null,
+  );
   const registered = await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } });
   if (registered.status !== 201) throw new Error(`registering the course answered ${registered.status}`);
 });

@@ -34,18 +34,16 @@ export class KeyEndpoint {
 }
 
 /**
- * Routes the isolate's outbound fetch: key endpoint URLs are answered by their endpoint, everything else by the
- * simulator (which rejects hosts it does not serve, like an unresolvable name).
+ * Routes the isolate's outbound fetch: URLs `serve` answers (key endpoints) get its response, everything else goes
+ * to the simulator (which rejects hosts it does not serve, like an unresolvable name).
  */
 export function routeOutboundFetch(
   simulator: CanvasSimulator,
-  endpoints: () => readonly KeyEndpoint[],
+  serve: (url: string) => Response | null,
 ): void {
   vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => {
-    const url = input instanceof Request ? input.url : input.toString();
-    const endpoint = endpoints().find((candidate) => candidate.url === url);
-    if (endpoint !== undefined) return Promise.resolve(endpoint.respond());
-    return simulator.fetch(input, init);
+    const served = serve(input instanceof Request ? input.url : input.toString());
+    return served === null ? simulator.fetch(input, init) : Promise.resolve(served);
   });
 }
 
@@ -84,6 +82,12 @@ export type Accepted = {
   courseId: number | null;
   jobId: string | null;
 };
+
+/** The job id in a 202 answer's body (as recorded by the simulator's delivery), or null. */
+export function acceptedJobId(response: unknown): string | null {
+  if (typeof response !== "object" || response === null || !("jobId" in response)) return null;
+  return typeof response.jobId === "string" ? response.jobId : null;
+}
 
 /** POSTs an unsigned event and returns the 202 body (throws on any other status). */
 export async function postUnsigned(
