@@ -71,8 +71,10 @@ export class CanvasGate extends DurableObject<Env> {
   }
 
   /** Replaces budget settings (validated); the estimated level and the leases in flight are kept. */
-  async configure(settings: GateSettings): Promise<void> {
-    const parsed = GateSettingsSchema.parse(settings);
+  async configure(settings: GateSettings): Promise<{ ok: true } | { ok: false; error: string }> {
+    const result = GateSettingsSchema.safeParse(settings);
+    if (!result.success) return { ok: false, error: result.error.message };
+    const parsed = result.data;
     const current = await this.load(Date.now());
     await this.save({
       ...current,
@@ -84,6 +86,7 @@ export class CanvasGate extends DurableObject<Env> {
       leaseTtlMs: parsed.leaseTtlMs ?? current.leaseTtlMs,
       minWaitMs: parsed.minWaitMs ?? current.minWaitMs,
     });
+    return { ok: true };
   }
 
   /** The current estimate, for the status API and metrics. */
