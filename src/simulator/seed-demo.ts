@@ -1,6 +1,6 @@
 /**
- * The "demo" institution: three courses with realistic content (modules mixing every item type, 39 pages with
- * HTML bodies, 28 files including real PDF/DOCX/PPTX/XLSX documents with known text, folders, assignments,
+ * The "demo" institution: three courses with realistic content (modules mixing every item type, 31 pages each with
+ * HTML bodies, 22+ files each including real PDF/DOCX/PPTX/XLSX documents with known text, folders, assignments,
  * discussions, announcements, a graded classic quiz, a syllabus). Some content is shared across courses on
  * purpose so dedup has something to find: the same slide deck bytes in every course, an identical "How to
  * Submit Your Work" page and near-duplicate "Academic Integrity" pages. Built through the mutation functions on
@@ -141,6 +141,26 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
   };
   if (index === 0)
     addFile(ctx, clock, cid, { name: "lecture-recording.mp4", folder_id: lectures, size: 3 * 1024 * 1024 });
+  // A term's worth of weekly material: lecture notes (PDF), exercise sheets (DOCX) and slides (PPTX).
+  for (let week = 2; week <= 6; week++) {
+    addFile(ctx, clock, cid, {
+      name: `Week ${week} notes.pdf`,
+      folder_id: lectures,
+      document: { kind: "pdf", pages: [0, 1].map(() => plainLines(rng, topic, 5).join("\n")) },
+    });
+    addFile(ctx, clock, cid, {
+      name: `Week ${week} exercises.docx`,
+      folder_id: readings,
+      document: { kind: "docx", paragraphs: plainLines(rng, topic, 6) },
+    });
+    if (week % 2 === 0) {
+      addFile(ctx, clock, cid, {
+        name: `Week ${week} slides.pptx`,
+        folder_id: lectures,
+        document: { kind: "pptx", slides: [0, 1, 2].map(() => plainLines(rng, topic, 3)) },
+      });
+    }
+  }
 
   clock.tick(60);
   const front = coursePages.createPage(ctx, cid, {
@@ -151,7 +171,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
   const pages: Array<{ id: number; url: string; title: string }> = [
     { ...front, title: `Welcome to ${topic.subject}` },
   ];
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < 28; i++) {
     clock.tick(90);
     const prev = pages[pages.length - 1];
     const links = [
@@ -162,7 +182,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
     const page = coursePages.createPage(ctx, cid, {
       title,
       body: htmlBody(rng, topic, links),
-      published: i !== 9,
+      published: i !== 27,
     });
     pages.push({ ...page, title });
   }

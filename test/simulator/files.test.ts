@@ -56,7 +56,9 @@ describe("file metadata", () => {
     const { items } = await collect<FileJson>(s, "/api/v1/courses/101/files?sort=size&order=desc&per_page=3");
     const sizes = items.map((f) => f.size);
     expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
-    expect(items.length).toBe(10);
+    const truth = await s.control.truth(101, { hashes: false });
+    expect(items.length).toBe(truth.files.length);
+    expect(items.length).toBeGreaterThanOrEqual(20);
   });
 
   it("moves updated_at but not modified_at on rename and move", async () => {
