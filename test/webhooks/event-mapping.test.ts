@@ -8,7 +8,14 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { CanvasSimulator } from "../../src/simulator";
 import { api, resetStorage, startSimulator, syncNow } from "../helpers/harness";
 import { envelope, globalId, jobMetadata, requestMetadata } from "../events/sample-events";
-import { eventCounter, eventJobs, jobRow, postUnsigned, webhookFetch } from "./webhook-harness";
+import {
+  eventCounter,
+  eventJobs,
+  jobRow,
+  postUnsigned,
+  waitForCourseIdle,
+  webhookFetch,
+} from "./webhook-harness";
 
 const COURSE = 101;
 const BLUEPRINT = 102;
@@ -38,6 +45,7 @@ async function drainEventJobs(): Promise<void> {
     ).all();
     throw new Error(`event jobs did not finish: ${JSON.stringify(pending.results)}`, { cause: error });
   }
+  for (const courseId of [COURSE, BLUEPRINT]) await waitForCourseIdle(courseId);
 }
 
 beforeAll(async () => {

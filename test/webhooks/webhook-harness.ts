@@ -142,6 +142,16 @@ export async function eventJobs(): Promise<JobRow[]> {
   }));
 }
 
+/**
+ * Waits until the course's sync lease is free. A job is marked succeeded just before its consumer releases the
+ * lease; a job for the same course arriving in that gap would be retried later (the lease back-off), which a test
+ * that changes one object after another must not mistake for slowness or loss.
+ */
+export async function waitForCourseIdle(courseId: number): Promise<void> {
+  const course = env.COURSE_SYNC.getByName(String(courseId));
+  await vi.waitUntil(async () => (await course.status()).lease === null, { timeout: 30_000, interval: 20 });
+}
+
 /** The live_events_total counter for a label set (0 when absent). */
 export async function eventCounter(labels: string): Promise<number> {
   const row = await env.DB.prepare(

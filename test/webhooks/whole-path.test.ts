@@ -10,7 +10,7 @@ import type { CanvasSimulator } from "../../src/simulator";
 import { startLiveEventDelivery } from "../../src/simulator/live-event-delivery";
 import type { DeliveryRecord, LiveEventDelivery } from "../../src/simulator/live-event-delivery";
 import { api, apiJson, resetStorage, startSimulator, syncNow, waitForJob } from "../helpers/harness";
-import { acceptedJobId, routeOutboundFetch, webhookFetch } from "./webhook-harness";
+import { acceptedJobId, routeOutboundFetch, waitForCourseIdle, webhookFetch } from "./webhook-harness";
 
 const COURSE = 101;
 const JWKS_URL = "https://keys.test/live-events/jwks";
@@ -50,6 +50,7 @@ async function throughLiveEvents(
       const job = await waitForJob(jobId);
       if (job.status !== "succeeded")
         throw new Error(`job for ${record.eventName} ${job.status}: ${job.error ?? ""}`);
+      await waitForCourseIdle(COURSE);
     }
   }
   const requests = Object.fromEntries(
@@ -77,6 +78,7 @@ beforeAll(async () => {
   const initial = await syncNow(COURSE, "full");
   if (initial.status !== "succeeded")
     throw new Error(`initial sync ${initial.status}: ${initial.error ?? ""}`);
+  await waitForCourseIdle(COURSE);
 });
 
 const only = (endpoint: string) => ({ [endpoint]: 1 });
