@@ -22,6 +22,7 @@ export default defineConfig(async () => {
             API_TOKEN: "test-api-token-0123456789",
             CANVAS_FILE_HOSTS: "files.canvas-storage.test",
             BENCH_SIZES: process.env["BENCH_SIZES"] ?? "1000,10000",
+            BENCH_STREAM_BYTES: process.env["BENCH_STREAM_BYTES"] ?? String(1024 * 1024 * 1024),
           },
           // wrangler.toml binds VECTORS to this worker's own LocalVectorize entrypoint; inside the
           // test pool the worker is the runner, so point the binding at the current worker.

@@ -5,7 +5,8 @@
  * Results are also written to bench-results/<timestamp>.json. BENCH_SIZES=1000 runs the smaller course only.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { z } from "zod";
 import { costOfSync, SYNCS_PER_MONTH } from "./cost-model";
 
 interface Side {
@@ -29,6 +30,31 @@ interface ScenarioLine {
   [extra: string]: unknown;
 }
 
+/** A BENCH_JSON line: one JSON object per measurement, printed by the benchmark files. */
+const BenchLineSchema = z.record(z.string(), z.unknown());
+
+/** Resident memory (bytes) of every local workerd process: the runtime the benchmark runs in. */
+function workerdRssBytes(): number {
+  let total = 0;
+  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, "utf8");
+      if (!/^Name:\s+workerd$/m.test(status)) continue;
+      const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+      if (rss?.[1]) total += Number(rss[1]) * 1024;
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return total;
+}
+
+/** Samples workerd memory between the BENCH_MARK stream-start and stream-end lines. */
+const memory = { baseline: 0, peak: 0, sampling: false };
+const sampler = setInterval(() => {
+  if (memory.sampling) memory.peak = Math.max(memory.peak, workerdRssBytes());
+}, 200);
+
 function runVitest(): Promise<{ lines: Record<string, unknown>[]; code: number }> {
   return new Promise((resolve) => {
     const child = spawn("npx", ["vitest", "run", "--config", "test/vitest.config.ts"], {
@@ -45,7 +71,7 @@ function runVitest(): Promise<{ lines: Record<string, unknown>[]; code: number }
         buffer = buffer.slice(newline + 1);
         const marker = line.indexOf("BENCH_JSON ");
         if (marker >= 0)
-          lines.push(JSON.parse(line.slice(marker + "BENCH_JSON ".length)) as Record<string, unknown>);
+          lines.push(BenchLineSchema.parse(JSON.parse(line.slice(marker + "BENCH_JSON ".length))));
         else if (/✓|×|FAIL|Tests|Error/.test(line)) process.stdout.write(`${line}\n`);
         newline = buffer.indexOf("\n");
       }
@@ -114,7 +140,7 @@ function printCosts(rows: ScenarioLine[]): void {
         `queues ${money(cost.queues)}, DO ${money(cost.durableObjects)})`,
     );
   }
-  for (const size of [...new Set(rows.map((row) => row.size))]) {
+  for (const size of new Set(rows.map((row) => row.size))) {
     const noChange = rows.find((row) => row.size === size && row.scenario.startsWith("no-change"));
     const onePercent = rows.find((row) => row.size === size && row.scenario.startsWith("1% changed"));
     if (!noChange || !onePercent) continue;
@@ -137,15 +163,27 @@ function printCosts(rows: ScenarioLine[]): void {
   }
 }
 
+function isScenarioLine(line: Record<string, unknown>): line is ScenarioLine {
+  return typeof line["scenario"] === "string" && "naive" in line;
+}
+
+/** Benchmark names are strings; anything else in that field is printed as its JSON. */
+function benchmarkName(value: unknown): string {
+  if (value === undefined || value === null) return "benchmark";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 const { lines, code } = await runVitest();
-const efficiency = lines.filter(
-  (line): line is ScenarioLine => typeof line["scenario"] === "string" && "naive" in line,
-);
+const efficiency: ScenarioLine[] = [];
+const others: Record<string, unknown>[] = [];
+for (const line of lines) {
+  if (isScenarioLine(line)) efficiency.push(line);
+  else others.push(line);
+}
 printEfficiency(efficiency);
 printCosts(efficiency);
-const others = lines.filter((line) => !efficiency.includes(line as ScenarioLine));
-for (const line of others)
-  console.log(`\n${String(line["benchmark"] ?? "benchmark")}: ${JSON.stringify(line)}`);
+for (const line of others) console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+clearInterval(sampler);
 mkdirSync("bench-results", { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
 writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), results: lines }, null, 2));
