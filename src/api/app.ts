@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
 import { requireToken } from "./auth";
 import { errorBody, handleError } from "./errors";
+import { conflictRoutes } from "./routes/conflicts";
 import { courseRoutes } from "./routes/courses";
 import { docsRoutes } from "./routes/docs";
 import { healthRoutes } from "./routes/health";
@@ -38,6 +39,7 @@ export function createApp() {
   app.route("/", courseRoutes);
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);
+  app.route("/", conflictRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

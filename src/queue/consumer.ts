@@ -8,6 +8,7 @@
 import { loadConfig } from "../env";
 import { log } from "../observability/log";
 import { runWithConcurrency } from "../sync/process-collection";
+import { handleDedupMessage } from "./handle-dedup";
 import { handleExtractMessage } from "./handle-extract";
 import { handleSyncMessage } from "./handle-sync";
 import { QueueMessageSchema } from "./message";
@@ -39,7 +40,9 @@ export async function consumeSyncBatch(
         settlement =
           parsed.data.kind === "sync"
             ? await handleSyncMessage(env, config, parsed.data, message.attempts, MAX_RETRIES, runtime)
-            : await handleExtractMessage(env, config, parsed.data);
+            : parsed.data.kind === "extract"
+              ? await handleExtractMessage(env, config, parsed.data)
+              : await handleDedupMessage(env, config, parsed.data);
       } catch (error) {
         // Only bugs and storage outages reach here; the queue's own retries and dead-letter queue catch them.
         log("error", "queue message crashed", { messageId: message.id, error: String(error) });

@@ -7,6 +7,7 @@ import type { Config } from "../env";
 import { sha256Hex } from "../detect/canonical";
 import { extractText, normalizeTextForHash } from "../extract";
 import { textKey } from "../storage/r2/keys";
+import { enqueueDedup } from "./handle-dedup";
 import type { ExtractMessage } from "./message";
 import type { Settlement } from "./settle";
 
@@ -56,5 +57,6 @@ export async function handleExtractMessage(
   )
     .bind(message.itemId, inline, key, hash, result.truncated ? "ok:truncated" : "ok", message.sha256)
     .run();
+  await enqueueDedup(env.EXTRACT_QUEUE, { courseId: message.courseId, trigger: "extract" });
   return { action: "ack" };
 }

@@ -16,6 +16,7 @@ import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
 import { log } from "../observability/log";
 import { recordCourseSuccess } from "./course-outcome";
 import { enqueueExtractions } from "./enqueue-extractions";
+import { enqueueDedup } from "./handle-dedup";
 import { deliveryTimeoutMs } from "./job-errors";
 import type { SyncMessage } from "./message";
 import type { Settlement } from "./settle";
@@ -162,6 +163,11 @@ export async function handleSyncMessage(
     await recordHostVerdict(attempt, "success");
     await courseObject.forgetJob(message.jobId);
     await enqueueExtractions(env.DB, env.EXTRACT_QUEUE, message.courseId);
+    await enqueueDedup(env.EXTRACT_QUEUE, {
+      courseId: message.courseId,
+      jobId: message.jobId,
+      trigger: "sync",
+    });
     return { action: "ack" };
   } finally {
     await courseObject.releaseLease(message.jobId);

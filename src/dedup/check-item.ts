@@ -1,0 +1,239 @@
+/**
+ * @module dedup/check-item
+ * The check of one item's current text, and the writes that record it:
+ * 1. exact twins (other live items with the same text hash, from D1) are linked, no vector query;
+ * 2. if a twin was already checked for good, its near-duplicates are this item's too (same text, same
+ *    similarities): copied, still without a query;
+ * 3. otherwise one `findNearDuplicates` query proposes candidates and the exact pg_trgm similarity on the stored
+ *    texts confirms them.
+ * Then each found pair is reconciled with its stored row (`decidePair`, compare-and-set), rows the check no longer
+ * supports are dropped (`staleRowIds`), and the item is marked checked, provisionally when the index had not caught
+ * up. All of an item's writes go in one D1 batch.
+ */
+import type { DedupIndexPort } from "./counting-index";
+import type { DedupItem, Twin } from "./d1-dedup-items";
+import { MAX_TWINS_PER_HASH, loadTexts, markChecked } from "./d1-dedup-items";
+import { deletePairs, pairWrite, readPairs } from "./d1-duplicates";
+import { courseNamespace } from "./item-vectors";
+import { findNearDuplicates } from "./near-duplicates";
+import {
+  type FoundPair,
+  type PairSide,
+  candidateCutoffFor,
+  decidePair,
+  orientPair,
+  pairReason,
+  staleRowIds,
+} from "./pair-decision";
+import { formatFloat4 } from "./trigram";
+
+export interface CheckSettings {
+  threshold: number;
+  scope: "course" | "institution";
+  dimensions: number;
+}
+
+export interface CheckContext {
+  db: D1Database;
+  blobs: R2Bucket;
+  index: DedupIndexPort;
+  settings: CheckSettings;
+  now: () => number;
+  /** twins per text hash, read once for the pass */
+  twins: ReadonlyMap<string, Twin[]>;
+  /** check state written earlier in this pass (fresher than `twins`) */
+  checkedInPass: Map<string, { textHash: string; provisional: boolean }>;
+}
+
+/** A near-duplicate that became an open conflict. */
+export interface RaisedConflict {
+  id: number;
+  itemA: string;
+  itemB: string;
+  courseA: number;
+  courseB: number;
+  score: number;
+  reason: string;
+}
+
+export interface ItemCheckResult {
+  queried: boolean;
+  provisional: boolean;
+  truncated: boolean;
+  /** vector ids whose items are gone: their vectors are stale */
+  staleVectors: string[];
+  raised: RaisedConflict[];
+  linkedExactText: number;
+  deletedRows: number;
+}
+
+interface Found {
+  pairs: FoundPair[];
+  provisional: boolean;
+  nearComplete: boolean;
+  truncated: boolean;
+  queried: boolean;
+  staleVectors: string[];
+}
+
+const courseFilter = (ctx: CheckContext, item: DedupItem): number | null =>
+  ctx.settings.scope === "course" ? item.courseId : null;
+
+/** A twin checked for good, whose near-duplicates can be copied. */
+function settledTwin(ctx: CheckContext, twins: readonly Twin[]): Twin | undefined {
+  return twins.find((twin) => {
+    const fresh = ctx.checkedInPass.get(twin.id);
+    const hash = fresh?.textHash ?? twin.dedupHash;
+    const provisional = fresh?.provisional ?? twin.provisional;
+    return hash === twin.textHash && !provisional;
+  });
+}
+
+async function findPairs(
+  ctx: CheckContext,
+  item: DedupItem & { textHash: string },
+  text: string,
+  trigrams: ReadonlySet<string>,
+): Promise<Found> {
+  const self: PairSide = { itemId: item.id, courseId: item.courseId, textHash: item.textHash };
+  const twins = (ctx.twins.get(item.textHash) ?? [])
+    .filter((twin) => twin.id !== item.id)
+    .slice(0, MAX_TWINS_PER_HASH);
+  const pairs = twins.map((twin) =>
+    orientPair(
+      self,
+      { itemId: twin.id, courseId: twin.courseId, textHash: twin.textHash },
+      { kind: "exact_text", score: 1, reason: pairReason("exact_text") },
+    ),
+  );
+  const twinIds = new Set(twins.map((twin) => twin.id));
+  const near = ctx.settings.threshold > 0 && ctx.settings.threshold < 1;
+
+  const settled = near ? settledTwin(ctx, twins) : undefined;
+  if (settled !== undefined || !near) {
+    if (settled !== undefined) {
+      for (const row of await readPairs(ctx.db, [settled.id])) {
+        if (row.kind !== "near_text") continue;
+        const aSide = row.itemA === settled.id;
+        const otherId = aSide ? row.itemB : row.itemA;
+        if (otherId === item.id || twinIds.has(otherId)) continue;
+        const other: PairSide = {
+          itemId: otherId,
+          courseId: aSide ? row.courseB : row.courseA,
+          textHash: aSide ? row.textHashB : row.textHashA,
+        };
+        const reason = pairReason("near_text", {
+          similarity: formatFloat4(row.score),
+          threshold: ctx.settings.threshold,
+          via: settled.id,
+        });
+        pairs.push(orientPair(self, other, { kind: "near_text", score: row.score, reason }));
+      }
+    }
+    return {
+      pairs,
+      provisional: false,
+      nearComplete: true,
+      truncated: false,
+      queried: false,
+      staleVectors: [],
+    };
+  }
+
+  const texts = new Map<string, { courseId: number; textHash: string }>();
+  const result = await findNearDuplicates({
+    itemId: item.id,
+    text,
+    trigrams,
+    textHash: item.textHash,
+    ...(ctx.settings.scope === "course" ? { namespace: courseNamespace(item.courseId) } : {}),
+    vectorIndex: ctx.index,
+    loadTexts: async (ids) => {
+      const loaded = await loadTexts(ctx.db, ctx.blobs, ids, courseFilter(ctx, item));
+      for (const [id, t] of loaded) texts.set(id, { courseId: t.courseId, textHash: t.textHash });
+      return new Map([...loaded].map(([id, t]) => [id, t.text]));
+    },
+    threshold: ctx.settings.threshold,
+    candidateCutoff: candidateCutoffFor(ctx.settings.threshold),
+    dimensions: ctx.settings.dimensions,
+  });
+  for (const hit of result.pairs) {
+    const other = texts.get(hit.id);
+    // Same hash: an exact twin, already linked as such.
+    if (other === undefined || other.textHash === item.textHash || twinIds.has(hit.id)) continue;
+    const reason = pairReason("near_text", {
+      similarity: formatFloat4(hit.similarity),
+      threshold: ctx.settings.threshold,
+      vectorScore: hit.vectorScore,
+    });
+    pairs.push(
+      orientPair(self, { itemId: hit.id, ...other }, { kind: "near_text", score: hit.similarity, reason }),
+    );
+  }
+  return {
+    pairs,
+    provisional: result.provisional,
+    nearComplete: !result.provisional && !result.truncated,
+    truncated: result.truncated,
+    queried: result.vectorQueries > 0,
+    // Hashed ids (never produced for item ids) cannot be told apart from live items: never delete those.
+    staleVectors: result.missingTexts.filter((id) => !id.startsWith("~")),
+  };
+}
+
+/** Checks one item's current text and records the outcome. */
+export async function checkItem(
+  ctx: CheckContext,
+  item: DedupItem & { textHash: string },
+  text: string,
+  trigrams: ReadonlySet<string>,
+): Promise<ItemCheckResult> {
+  const found = await findPairs(ctx, item, text, trigrams);
+  const stored = await readPairs(ctx.db, [item.id]);
+  const now = ctx.now();
+  const statements: D1PreparedStatement[] = [];
+  const effects: { pair: FoundPair; raised: boolean; linked: boolean }[] = [];
+  for (const pair of found.pairs) {
+    const row = stored.find((r) => r.itemA === pair.itemA && r.itemB === pair.itemB);
+    const action = decidePair(row, pair);
+    const write = pairWrite(ctx.db, pair, action, now);
+    if (write === null || action.action === "keep") continue;
+    statements.push(write);
+    effects.push({ pair, raised: action.raised, linked: action.linked });
+  }
+  const others = new Set(found.pairs.map((p) => (p.itemA === item.id ? p.itemB : p.itemA)));
+  const stale = staleRowIds(item.id, stored, others, found.nearComplete);
+  if (stale.length > 0) statements.push(deletePairs(ctx.db, stale));
+  statements.push(markChecked(ctx.db, item.id, item.textHash, found.provisional));
+  const results = await ctx.db.batch<{ id: number }>(statements);
+
+  const raised: RaisedConflict[] = [];
+  let linkedExactText = 0;
+  effects.forEach((effect, i) => {
+    const id = results[i]?.results[0]?.id;
+    if (id === undefined) return; // another pass wrote this row first; it raised or linked it
+    if (effect.raised) raised.push({ id, ...pick(effect.pair) });
+    if (effect.linked && effect.pair.kind === "exact_text") linkedExactText++;
+  });
+  ctx.checkedInPass.set(item.id, { textHash: item.textHash, provisional: found.provisional });
+  return {
+    queried: found.queried,
+    provisional: found.provisional,
+    truncated: found.truncated,
+    staleVectors: found.staleVectors,
+    raised,
+    linkedExactText,
+    deletedRows: stale.length > 0 ? (results[effects.length]?.meta.changes ?? 0) : 0,
+  };
+}
+
+function pick(pair: FoundPair): Omit<RaisedConflict, "id"> {
+  return {
+    itemA: pair.itemA,
+    itemB: pair.itemB,
+    courseA: pair.courseA,
+    courseB: pair.courseB,
+    score: pair.score,
+    reason: pair.reason,
+  };
+}

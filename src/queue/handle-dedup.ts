@@ -1,0 +1,152 @@
+/**
+ * The dedup queue message: runs one bounded pass over a course (src/dedup/dedup-pass.ts), records what it did
+ * (metric_counters; the triggering job's report gets its text and near-duplicate hits), and sends its own
+ * follow-ups on the extraction queue: a continuation when the course has more work than one pass takes, and a
+ * delayed re-check of the items whose check ran before Vectorize had caught up (dedup/near-duplicates `planRecheck`;
+ * after the last round they wait, still marked provisional, for the next sync's pass).
+ */
+import {
+  type DedupDeps,
+  type DedupPassResult,
+  type PassSelection,
+  dedupSettings,
+  runDedupPass,
+} from "../dedup/dedup-pass";
+import type { DedupIndexPort } from "../dedup/counting-index";
+import { planRecheck } from "../dedup/near-duplicates";
+import { isVectorIndexPort } from "../dedup/vector-port";
+import type { Config } from "../env";
+import { type Alert, raiseAlert } from "../observability/alerts";
+import { log } from "../observability/log";
+import type { DedupMessage, DedupMessageBody } from "./message";
+import type { Settlement } from "./settle";
+
+/** Injectable parts (tests): the index and the alert sink; production takes env.VECTORS and ALERT_WEBHOOK_URL. */
+export interface DedupRuntime {
+  vectors?: DedupIndexPort;
+  alert?: (alert: Alert) => Promise<void>;
+  now?: () => number;
+}
+
+/** Re-check rounds before leaving provisional items to the next sync's pass. */
+const MAX_RECHECK_ROUNDS = 5;
+
+/** Sends a dedup message for a course on the extraction queue (one invocation per message). */
+export async function enqueueDedup(
+  queue: Queue,
+  body: Omit<DedupMessageBody, "v" | "kind">,
+  delaySeconds = 0,
+): Promise<void> {
+  const message: DedupMessageBody = { v: 1, kind: "dedup", ...body };
+  await queue.send(message, { contentType: "json", ...(delaySeconds > 0 ? { delaySeconds } : {}) });
+}
+
+export async function handleDedupMessage(
+  env: Env,
+  config: Config,
+  message: DedupMessage,
+  runtime: DedupRuntime = {},
+): Promise<Settlement> {
+  // The generated Env types VECTORS as a union (Vectorize, or the local stand-in's RPC stub); the guard narrows it.
+  const vectors = runtime.vectors ?? (isVectorIndexPort(env.VECTORS) ? env.VECTORS : undefined);
+  if (vectors === undefined)
+    return { action: "dead_letter", reason: "the VECTORS binding is not a vector index" };
+  const deps: DedupDeps = {
+    db: env.DB,
+    blobs: env.BLOBS,
+    vectors,
+    settings: dedupSettings(config),
+    now: runtime.now ?? Date.now,
+    alert: runtime.alert ?? ((alert) => raiseAlert(config, alert)),
+  };
+  const selection: PassSelection =
+    message.trigger === "recheck"
+      ? { mode: "recheck", itemIds: message.itemIds ?? [] }
+      : {
+          mode: "changes",
+          after: message.after ?? "",
+          includeProvisional: message.trigger === "sync",
+          linkBlobs: message.trigger === "sync",
+        };
+  const result = await runDedupPass(deps, message.courseId, selection);
+  await record(env.DB, message, result);
+  log("info", "dedup pass", {
+    courseId: message.courseId,
+    trigger: message.trigger,
+    attempt: message.attempt,
+    checked: result.checked,
+    removed: result.removed,
+    exactText: result.links.exactText,
+    exactBlob: result.links.exactBlob,
+    nearDuplicates: result.raised.length,
+    provisional: result.provisional.length,
+    vectorQueries: result.index.queries,
+    more: result.more,
+  });
+
+  const base = {
+    courseId: message.courseId,
+    ...(message.jobId === undefined ? {} : { jobId: message.jobId }),
+  };
+  const progressed = result.checked + result.removed + result.links.exactBlob + result.skipped.length > 0;
+  if (selection.mode === "changes" && result.more && progressed) {
+    await enqueueDedup(env.EXTRACT_QUEUE, {
+      ...base,
+      trigger: message.trigger,
+      ...(result.lastId === null ? {} : { after: result.lastId }),
+    });
+  }
+  if (result.provisional.length > 0) {
+    const round = message.trigger === "recheck" ? message.attempt : 1;
+    const plan = planRecheck({ provisional: true }, round, MAX_RECHECK_ROUNDS);
+    if (plan.action === "recheck") {
+      await enqueueDedup(
+        env.EXTRACT_QUEUE,
+        { ...base, trigger: "recheck", attempt: round + 1, itemIds: result.provisional },
+        plan.delaySeconds,
+      );
+    } else {
+      log("info", "dedup: provisional checks left for the next sync's pass", {
+        courseId: message.courseId,
+        items: result.provisional.length,
+      });
+    }
+  }
+  return { action: "ack" };
+}
+
+const COUNT = `INSERT INTO metric_counters (name, labels, value) VALUES (?1, ?2, ?3)
+  ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`;
+
+/** Metric counters for every pass, and the triggering job's report for its hits (one batch). */
+async function record(db: D1Database, message: DedupMessage, result: DedupPassResult): Promise<void> {
+  const counters: [string, string, number][] = [
+    ["dedup_passes_total", `trigger=${message.trigger}`, 1],
+    ["dedup_links_total", "kind=exact_text", result.links.exactText],
+    ["dedup_links_total", "kind=exact_blob", result.links.exactBlob],
+    ["dedup_links_total", "kind=near_text", result.raised.length],
+    ["dedup_checks_total", "outcome=final", result.checked - result.provisional.length],
+    ["dedup_checks_total", "outcome=provisional", result.provisional.length],
+    ["dedup_vector_queries_total", "", result.index.queries],
+    ["dedup_vectors_upserted_total", "", result.index.upserted],
+    ["dedup_vectors_deleted_total", "", result.index.deleted],
+  ];
+  const statements = counters
+    .filter(([name, , value]) => value > 0 || name === "dedup_passes_total")
+    .map(([name, labels, value]) => db.prepare(COUNT).bind(name, labels, value));
+  const textHits = result.links.exactText;
+  const nearHits = result.raised.length;
+  if (message.jobId !== undefined && textHits + nearHits > 0) {
+    statements.push(
+      db
+        .prepare(
+          `UPDATE sync_jobs SET report = json_set(report,
+             '$.dedup.textHits', COALESCE(json_extract(report, '$.dedup.textHits'), 0) + ?2,
+             '$.dedup.nearDuplicates', COALESCE(json_extract(report, '$.dedup.nearDuplicates'), 0) + ?3)
+           WHERE id = ?1 AND json_valid(report)`,
+        )
+        .bind(message.jobId, textHits, nearHits),
+    );
+  }
+  await db.batch(statements);
+}
