@@ -194,8 +194,11 @@ function retryAt(at: number): Settlement {
 
 /** Queues' longest delivery delay. */
 const MAX_WAIT_SECONDS = 86_400;
-/** How soon a delivery that found the course busy looks again. */
-const LEASE_POLL_MS = 300_000;
+/**
+ * How soon a job that found the course busy asks again. Short, because the holder is usually a sync that ends in
+ * seconds (Live Events often arrive in bursts for one course); a dead holder's lease still expires on its own.
+ */
+const LEASE_POLL_MS = 15_000;
 
 async function reconciliationDue(
   db: D1Database,

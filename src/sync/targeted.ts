@@ -97,6 +97,11 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
           return { projection: projectQuiz(quiz), updatedAt: null };
         }),
       ];
+    default: {
+      // Unreachable while every scope kind has a case: adding a kind without one fails to compile here.
+      const unknownScope: never = scope;
+      throw new TypeError(`unknown target scope ${JSON.stringify(unknownScope)}`);
+    }
   }
 }
 
@@ -115,7 +120,12 @@ function single(
       try {
         return listingOf([await fetchEntry(ctx, path)]);
       } catch (error) {
-        if (error instanceof CanvasHttpError && error.kind === "not_found") {
+        // A deleted page looked up by `page_id:` answers 401 (it is neither published nor unpublished any more),
+        // other objects 404; the reference says to treat both as gone.
+        const gone =
+          error instanceof CanvasHttpError &&
+          (error.kind === "not_found" || (type === "page" && error.kind === "permission"));
+        if (gone) {
           return { ...listingOf([]), gone: [itemKey(ctx.courseId, type, canvasId)] };
         }
         throw error;

@@ -171,7 +171,7 @@ describe("simulator mutation -> signed event -> webhook -> queue -> consumer -> 
   // Known defect outside the events code: the targeted page job reads `pages/page_id:<id>`, which Canvas (and the
   // simulator) answers 401 for a deleted page (canvas-api.md §4.5), so src/sync/targeted.ts files the job as a
   // permission failure instead of tombstoning the page. Flip to `it` once 401 there is treated as gone.
-  it.fails("a page deletion tombstones the mirrored page", async () => {
+  it("a page deletion tombstones the mirrored page", async () => {
     const page = (await simulator.control.truth(COURSE)).pages[5];
     if (page === undefined) throw new Error("the simulated course has too few pages");
     await throughLiveEvents(() => simulator.control.deletePage(COURSE, page.page_id));
