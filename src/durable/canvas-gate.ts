@@ -3,13 +3,14 @@
  * - `<host>/<token fingerprint>` (never the token) holds the token's rate budget. Every consumer that uses the token
  *   asks it before sending a request and reports the response's `X-Request-Cost` and `X-Rate-Limit-Remaining`, so
  *   all of them share one mirror of Canvas's leaky bucket and pace themselves before Canvas has to throttle them.
- * - `health:<host>` holds the host's circuit breaker: when jobs of any course keep failing because Canvas itself is
- *   failing (5xx, timeouts, resets), it opens and every consumer backs off instead of hammering a sick server; its
- *   half-open step is this object's alarm.
+ * - `health:<host>` holds the host's circuit breaker: when jobs of five different courses in a row fail because
+ *   Canvas itself is failing (5xx, timeouts, resets), it opens and every consumer backs off instead of hammering a
+ *   sick server; its half-open step is this object's alarm.
  * The decisions are the pure functions in src/resilience/rate-budget.ts and breaker.ts; this object only stores the
  * state (single-threaded, so reserve-and-update is atomic).
  */
 import { DurableObject } from "cloudflare:workers";
+import { z } from "zod";
 import type { BreakerConfig, BreakerState } from "../resilience/breaker";
 import {
   complete,
@@ -21,6 +22,10 @@ import {
   type RateObservation,
 } from "../resilience/rate-budget";
 import { StoredBreaker, type BreakerPermit } from "./stored-breaker";
+
+const StreakSchema = z.array(z.number().int());
+/** Courses remembered in a failure streak (far above the threshold, so a long outage keeps counting). */
+const MAX_STREAK = 100;
 
 export type GateGrant = { granted: true; leaseId: number } | { granted: false; waitMs: number };
 
@@ -110,11 +115,26 @@ export class CanvasGate extends DurableObject<Env> {
     return this.health.permit(Date.now());
   }
 
-  /** A job's verdict on the host: failure when Canvas itself failed it, success when Canvas answered. */
+  /**
+   * A job's verdict on the host: failure when Canvas itself failed it, success when Canvas answered. While the
+   * breaker is closed only the first failure of each course in a streak counts, so one course that keeps failing
+   * (one sick endpoint) cannot stop every other course: it takes five different courses failing in a row.
+   */
   async recordHostOutcome(
     outcome: "success" | "failure",
+    courseId: number,
   ): Promise<{ before: BreakerState; after: BreakerState }> {
-    return this.health.apply({ type: outcome }, Date.now());
+    const now = Date.now();
+    const streak = StreakSchema.safeParse(await this.ctx.storage.get("host_streak"));
+    const courses = streak.success ? streak.data : [];
+    if (outcome === "success") {
+      if (courses.length > 0) await this.ctx.storage.put("host_streak", []);
+      return this.health.apply({ type: "success" }, now);
+    }
+    const state = await this.health.state();
+    if (state.status === "closed" && courses.includes(courseId)) return { before: state, after: state };
+    await this.ctx.storage.put("host_streak", [...courses, courseId].slice(-MAX_STREAK));
+    return this.health.apply({ type: "failure" }, now);
   }
 
   async hostStatus(): Promise<BreakerState> {

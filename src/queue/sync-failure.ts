@@ -95,7 +95,10 @@ export async function recordHostVerdict(
   category: ErrorCategory | "success",
 ): Promise<void> {
   const failed = category !== "success" && countsAsHostFailure(category);
-  const { before, after } = await ctx.host.recordHostOutcome(failed ? "failure" : "success");
+  const { before, after } = await ctx.host.recordHostOutcome(
+    failed ? "failure" : "success",
+    ctx.message.courseId,
+  );
   if (before.status !== "open" && after.status === "open") {
     await raiseAlert(
       ctx.config,

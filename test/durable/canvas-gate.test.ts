@@ -34,9 +34,9 @@ describe("the host circuit breaker", () => {
     vi.useRealTimers();
   });
 
-  it("opens on the fifth consecutive host failure and says so once", async () => {
+  it("opens on the fifth consecutive host failure, of five different courses, and says so once", async () => {
     const transitions = [];
-    for (let i = 0; i < 6; i++) transitions.push(await health().recordHostOutcome("failure"));
+    for (let i = 0; i < 6; i++) transitions.push(await health().recordHostOutcome("failure", 100 + i));
     const opened = transitions.filter(
       ({ before, after }) => before.status !== "open" && after.status === "open",
     );
@@ -51,21 +51,26 @@ describe("the host circuit breaker", () => {
   });
 
   it("a success (Canvas answered) in between keeps it closed", async () => {
-    for (let i = 0; i < 4; i++) await health().recordHostOutcome("failure");
-    await health().recordHostOutcome("success");
-    for (let i = 0; i < 4; i++) await health().recordHostOutcome("failure");
+    for (let i = 0; i < 4; i++) await health().recordHostOutcome("failure", 100 + i);
+    await health().recordHostOutcome("success", 200);
+    for (let i = 0; i < 4; i++) await health().recordHostOutcome("failure", 100 + i);
     expect(await health().hostStatus()).toEqual({ status: "closed", consecutiveFailures: 4 });
   });
 
+  it("one course failing again and again does not open it", async () => {
+    for (let i = 0; i < 10; i++) await health().recordHostOutcome("failure", 100);
+    expect(await health().hostStatus()).toEqual({ status: "closed", consecutiveFailures: 1 });
+  });
+
   it("half-opens by the alarm after 300 s and lets one trial job through, which closes it", async () => {
-    for (let i = 0; i < 5; i++) await health().recordHostOutcome("failure");
+    for (let i = 0; i < 5; i++) await health().recordHostOutcome("failure", 100 + i);
     vi.setSystemTime(start + 300_000);
     expect(await runDurableObjectAlarm(health())).toBe(true);
     expect((await health().hostStatus()).status).toBe("half_open");
     expect((await health().hostPeek()).allowed).toBe(true);
     expect((await health().hostPermits()).allowed).toBe(true);
     expect((await health().hostPermits()).allowed).toBe(false);
-    await health().recordHostOutcome("success");
+    await health().recordHostOutcome("success", 100);
     expect(await health().hostStatus()).toEqual({ status: "closed", consecutiveFailures: 0 });
   });
 });
