@@ -29,7 +29,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .plots { display: grid; grid-template-columns: repeat(auto-fill, minmax(500px, 1fr)); gap: 1rem; }
 .plot { margin: 0; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; }
 .plot figcaption { font-weight: 600; margin-bottom: .25rem; }
-.plot svg { max-width: 100%; height: auto; font-size: 11px; }
+.plot svg { width: 100%; height: auto; font-size: 11px; }
 .plot .grid { stroke: var(--line); }
 .plot .axis text { fill: var(--muted); }
 .plot .x-axis line { stroke: #9ca3af; }
@@ -49,6 +49,11 @@ dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
 nav.pager { margin-top: .5rem; }
 `;
+
+/** A tiny icon, so browsers do not ask for /favicon.ico. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#2563eb"/>' +
+  '<path d="M4 8h8M8 4v8" stroke="#fff" stroke-width="2"/></svg>';
 
 export const DASHBOARD_JS = `
 // Live progress: every 2 s, refresh each running job's bar from the status API; reload when one has finished.

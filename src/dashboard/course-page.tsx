@@ -46,9 +46,11 @@ function Facts(props: CourseProps) {
         {"openUntil" in breaker ? ` — cool-down until ${formatTimestamp(breaker.openUntil)}` : ""}
       </dd>
       <dt>Last error</dt>
-      <dd class="error">
-        {course.lastError ? `${course.lastErrorCategory ?? "error"}: ${course.lastError}` : "none"}
-      </dd>
+      {course.lastError ? (
+        <dd class="error">{`${course.lastErrorCategory ?? "error"}: ${course.lastError}`}</dd>
+      ) : (
+        <dd class="muted">none</dd>
+      )}
       <dt>Mirrored items</dt>
       <dd>
         {counts.length === 0 ? "none yet" : counts.map(([type, count]) => `${type} ${count}`).join(" · ")}

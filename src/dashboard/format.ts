@@ -29,6 +29,16 @@ export function formatClock(at: number): string {
   return new Date(at).toISOString().slice(11, 16);
 }
 
+/**
+ * The time-axis label format for data spanning `spanMs`: seconds when everything happened within ten minutes (so
+ * the ticks differ), the date when it spans more than a day, else hours and minutes (all UTC).
+ */
+export function timeAxisFormat(spanMs: number): (at: number) => string {
+  if (spanMs < 10 * 60_000) return (at) => new Date(at).toISOString().slice(11, 19);
+  if (spanMs > 24 * 3_600_000) return (at) => new Date(at).toISOString().slice(5, 16).replace("T", " ");
+  return formatClock;
+}
+
 /** Compact numbers for axes: 950, 1.2k, 3.4M. */
 export function formatCount(value: number): string {
   const abs = Math.abs(value);

@@ -1,6 +1,6 @@
 /** The per-sync plots shared by the overview and the course page: duration, Canvas requests, changes, throttling. */
 import type { JobPoint } from "./data";
-import { formatClock, formatCount, formatSeconds } from "./format";
+import { formatCount, formatSeconds, timeAxisFormat } from "./format";
 import { layoutLines, type Point, type Series } from "./plot-geometry";
 import { LinePlot } from "./plot";
 
@@ -32,6 +32,8 @@ function byOutcome(points: JobPoint[], value: (point: JobPoint) => number | null
 
 export function JobPlots(props: { points: JobPoint[] }) {
   const { points } = props;
+  const times = points.map((point) => point.finishedAt);
+  const formatTime = timeAxisFormat(times.length === 0 ? 0 : Math.max(...times) - Math.min(...times));
   return (
     <div class="plots">
       <LinePlot
@@ -39,7 +41,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         title="Sync duration (seconds) per finished job"
         layout={layoutLines(
           byOutcome(points, (point) => (point.durationMs === null ? null : point.durationMs / 1000)),
-          formatClock,
+          formatTime,
           formatSeconds,
         )}
       />
@@ -48,7 +50,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         title="Canvas requests per sync"
         layout={layoutLines(
           byOutcome(points, (point) => point.canvasRequests),
-          formatClock,
+          formatTime,
           formatCount,
         )}
       />
@@ -57,7 +59,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         title="Objects changed per sync (added, updated, deleted, restored)"
         layout={layoutLines(
           byOutcome(points, (point) => point.changed),
-          formatClock,
+          formatTime,
           formatCount,
         )}
       />
@@ -66,7 +68,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         title="Throttled Canvas responses per sync"
         layout={layoutLines(
           byOutcome(points, (point) => point.throttled),
-          formatClock,
+          formatTime,
           formatCount,
         )}
       />

@@ -13,6 +13,7 @@ export function Layout(props: { title: string; children?: Child; signedIn?: bool
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${props.title} · canvas-sync`}</title>
           <link rel="stylesheet" href="/ui/style.css" />
+          <link rel="icon" href="/ui/favicon.svg" type="image/svg+xml" />
         </head>
         <body>
           <header>

@@ -42,6 +42,7 @@ export function RunningJobsTable(props: { running: RunningJob[]; now: number }) 
             <td>
               <progress value={job.done} max={Math.max(1, job.total)} />{" "}
               <span data-live-text>{`${job.done} / ${job.total}`}</span>
+              {job.collection ? <span class="muted">{` ${job.collection}`}</span> : null}
             </td>
             <td>{formatRelative(job.startedAt, props.now)}</td>
           </tr>

@@ -21,7 +21,7 @@ import {
   listCourses,
   listJobs,
 } from "../storage/d1/queries";
-import { DASHBOARD_CSS, DASHBOARD_JS } from "./assets";
+import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "./assets";
 import { CoursePage, NotFoundPage } from "./course-page";
 import { courseChanges, recentJobPoints, courseTitles, jobSummary, runningJobs } from "./data";
 import { LoginPage } from "./login-page";
@@ -66,6 +66,10 @@ dashboardRoutes.get("/ui/app.js", (c) =>
     "content-type": "text/javascript; charset=utf-8",
     "cache-control": "max-age=300",
   }),
+);
+
+dashboardRoutes.get("/ui/favicon.svg", (c) =>
+  c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "max-age=86400" }),
 );
 
 dashboardRoutes.get("/login", (c) => render(c, <LoginPage />));

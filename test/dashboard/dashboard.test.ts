@@ -173,7 +173,7 @@ describe("pages after real syncs", () => {
       expect(section(coursePage, "running-jobs")).toContain("3 / 10");
       // What the live script polls.
       const detail = await apiJson<{ runningJob: unknown }>("/api/courses/777");
-      expect(detail.runningJob).toEqual({ jobId, done: 3, total: 10 });
+      expect(detail.runningJob).toEqual({ jobId, collection: "pages", done: 3, total: 10 });
     } finally {
       await course.releaseLease(jobId);
     }
