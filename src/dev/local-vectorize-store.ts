@@ -20,6 +20,7 @@ const DDL = [
      op TEXT NOT NULL, payload TEXT NOT NULL, visible_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS standin_state (
      index_name TEXT PRIMARY KEY, mutation_id TEXT NOT NULL, processed_at INTEGER NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS standin_settings (index_name TEXT PRIMARY KEY, lag_ms INTEGER NOT NULL)`,
 ];
 
 /** Vectors per log row: keeps each JSON payload far below D1's 2 MB value limit. */
@@ -83,6 +84,33 @@ export class StandinStore {
     if (this.ready) return;
     await this.db.batch(DDL.map((sql) => this.db.prepare(sql)));
     this.ready = true;
+  }
+
+  /**
+   * Test-only lag override: while set, writes through any stand-in bound to this index (e.g. `env.VECTORS` in
+   * tests, whose configuration is fixed per run) become visible `lagMs` after they are made. `null` removes it.
+   */
+  async setLagOverride(lagMs: number | null): Promise<void> {
+    await this.ensureSchema();
+    await (
+      lagMs === null
+        ? this.db.prepare("DELETE FROM standin_settings WHERE index_name = ?").bind(this.index)
+        : this.db
+            .prepare(
+              "INSERT INTO standin_settings (index_name, lag_ms) VALUES (?, ?) ON CONFLICT (index_name) DO UPDATE SET lag_ms = excluded.lag_ms",
+            )
+            .bind(this.index, lagMs)
+    ).run();
+  }
+
+  /** The lag override, if a test set one. */
+  async lagOverride(): Promise<number | undefined> {
+    await this.ensureSchema();
+    const row = await this.db
+      .prepare("SELECT lag_ms FROM standin_settings WHERE index_name = ?")
+      .bind(this.index)
+      .first();
+    return row === null ? undefined : z.object({ lag_ms: z.number() }).parse(row).lag_ms;
   }
 
   /** Logs a write; it becomes visible at `visibleAt` (epoch ms). Returns its mutation id. */

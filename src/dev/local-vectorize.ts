@@ -109,6 +109,11 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
     return this.storeInstance;
   }
 
+  /** The configured lag, unless a test has overridden it for this index (StandinStore.setLagOverride). */
+  private async lagMs(): Promise<number> {
+    return (await this.store().lagOverride()) ?? this.config().lagMs;
+  }
+
   private async write(op: "insert" | "upsert", vectors: unknown): Promise<VectorMutation> {
     const logged: LoggedVector[] = parseVectorBatch(vectors, this.config().dimensions).map((v) => ({
       id: v.id,
@@ -116,7 +121,7 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
       namespace: v.namespace ?? null,
       metadata: v.metadata === undefined ? null : JSON.stringify(v.metadata),
     }));
-    const mutationId = await this.store().append(op, logged, Date.now() + this.config().lagMs);
+    const mutationId = await this.store().append(op, logged, Date.now() + (await this.lagMs()));
     await this.store().catchUp(Date.now());
     return { mutationId };
   }
@@ -135,7 +140,7 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
     const mutationId = await this.store().append(
       "delete",
       parseIdList(ids),
-      Date.now() + this.config().lagMs,
+      Date.now() + (await this.lagMs()),
     );
     await this.store().catchUp(Date.now());
     return { mutationId };
