@@ -8,14 +8,13 @@
  * and change log, and saves screenshots to test-artifacts/. Any page error, console error or failed request (a CSP
  * violation shows up as one) fails the check. Exit code 0 on success, 1 on failure.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { z } from "zod";
+import { startWorker, stopProcessGroup, syncAndWait, type Worker } from "./local-worker";
 import { startSimulatorServer, type SimulatorServer } from "./simulator-server";
 
 const CHROMIUM = process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium";
@@ -29,122 +28,9 @@ const TOTAL_TIMEOUT_MS = 8 * 60_000;
 const children: ChildProcess[] = [];
 const cleanups: (() => Promise<void> | void)[] = [];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function check(condition: boolean, message: string): void {
   if (!condition) throw new Error(`check failed: ${message}`);
   console.log(`  ok  ${message}`);
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      await response.body?.cancel();
-      if (response.status === 200 || response.status === 503) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs / 1000}s`);
-}
-
-interface Worker {
-  base: string;
-  call(method: string, route: string, body?: unknown): Promise<Response>;
-}
-
-async function startWorker(
-  sim: SimulatorServer,
-  canvasToken: string,
-  apiToken: string,
-  work: string,
-): Promise<Worker> {
-  const envFile = path.join(work, ".env");
-  const fileHosts = new URL(sim.storageOrigin).hostname;
-  writeFileSync(
-    envFile,
-    `CANVAS_TOKEN=${canvasToken}\nAPI_TOKEN=${apiToken}\nCANVAS_FILE_HOSTS=${fileHosts}\n`,
-    {
-      mode: 0o600,
-    },
-  );
-  const state = path.join(work, "state");
-  const migrate = spawnSync(
-    "npx",
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--env", "local", "--persist-to", state],
-    { stdio: "inherit", env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" } },
-  );
-  if (migrate.status !== 0) throw new Error("applying the D1 migrations failed");
-  const [port, inspector] = [await freePort(), await freePort()];
-  const base = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    "npx",
-    [
-      "wrangler",
-      "dev",
-      "--env",
-      "local",
-      "--ip",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--inspector-port",
-      String(inspector),
-      "--env-file",
-      envFile,
-      "--persist-to",
-      state,
-      "--var",
-      `CANVAS_BASE_URL:${sim.apiOrigin}`,
-      "--show-interactive-dev-session=false",
-    ],
-    {
-      stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-      detached: true,
-    },
-  );
-  children.push(child);
-  await waitFor(`${base}/health`, 120_000);
-  return {
-    base,
-    call: (method, route, body) =>
-      fetch(`${base}${route}`, {
-        method,
-        headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }),
-  };
-}
-
-const SyncAcceptedSchema = z.object({ jobId: z.string() });
-const JobStateSchema = z.object({ status: z.string(), error: z.string().nullable() });
-
-async function syncAndWait(worker: Worker, courseId: number, mode: "full" | "incremental"): Promise<string> {
-  const accepted = await worker.call("POST", `/api/courses/${courseId}/sync`, { mode });
-  if (accepted.status !== 202) throw new Error(`sync of ${courseId} answered ${accepted.status}`);
-  const { jobId } = SyncAcceptedSchema.parse(await accepted.json());
-  const deadline = Date.now() + 180_000;
-  while (Date.now() < deadline) {
-    const job = JobStateSchema.parse(await (await worker.call("GET", `/api/jobs/${jobId}`)).json());
-    if (job.status === "succeeded") return jobId;
-    if (job.status === "failed") throw new Error(`sync of ${courseId} failed: ${job.error ?? "?"}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(`sync of ${courseId} did not finish in time`);
 }
 
 async function seed(worker: Worker, sim: SimulatorServer): Promise<void> {
@@ -249,21 +135,8 @@ async function drive(worker: Worker, apiToken: string, work: string): Promise<vo
 }
 
 async function shutdown(): Promise<void> {
-  for (const child of children) {
-    // wrangler was started in its own process group; end that group (and only it).
-    if (child.pid !== undefined && child.exitCode === null) {
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {
-        // already gone
-      }
-    }
-  }
-  await Promise.all(
-    children.map((child) =>
-      child.exitCode === null ? new Promise((resolve) => child.once("exit", resolve)) : Promise.resolve(),
-    ),
-  );
+  // wrangler first (its state directory is removed by a cleanup), then the browser, the simulator and the files.
+  await Promise.all(children.map((child) => stopProcessGroup(child)));
   for (const cleanup of cleanups.toReversed()) {
     try {
       await cleanup();
@@ -286,7 +159,7 @@ async function main(): Promise<void> {
     tokens: [canvasToken],
   });
   cleanups.push(() => sim.close());
-  const worker = await startWorker(sim, canvasToken, apiToken, work);
+  const worker = await startWorker(sim, canvasToken, apiToken, work, (child) => children.push(child));
   await seed(worker, sim);
   await drive(worker, apiToken, work);
   console.log(`browser check passed; screenshots in ${ARTIFACTS}`);
