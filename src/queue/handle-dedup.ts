@@ -26,6 +26,8 @@ export interface DedupRuntime {
   vectors?: DedupIndexPort;
   alert?: (alert: Alert) => Promise<void>;
   now?: () => number;
+  /** items per pass (default from `dedupSettings`) */
+  batchSize?: number;
 }
 
 /** Re-check rounds before leaving provisional items to the next sync's pass. */
@@ -55,7 +57,10 @@ export async function handleDedupMessage(
     db: env.DB,
     blobs: env.BLOBS,
     vectors,
-    settings: dedupSettings(config),
+    settings: {
+      ...dedupSettings(config),
+      ...(runtime.batchSize === undefined ? {} : { batchSize: runtime.batchSize }),
+    },
     now: runtime.now ?? Date.now,
     alert: runtime.alert ?? ((alert) => raiseAlert(config, alert)),
   };
