@@ -117,13 +117,14 @@ describe("/openapi.json", () => {
       const ref = operations["get"]?.responses["200"]?.content?.["application/json"]?.schema?.$ref ?? "";
       return ref.endsWith("Page");
     });
-    expect(lists.map(([path]) => path).sort()).toEqual(
-      [
+    // At least the core lists; any list added later must follow the same convention.
+    expect(lists.map(([path]) => path)).toEqual(
+      expect.arrayContaining([
         "/api/courses",
         "/api/courses/{canvasCourseId}/items",
         "/api/courses/{canvasCourseId}/items/{itemId}/changes",
         "/api/courses/{canvasCourseId}/jobs",
-      ].sort(),
+      ]),
     );
     for (const [path, operations] of lists) {
       const query = (operations["get"]?.parameters ?? [])
