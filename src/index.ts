@@ -47,4 +47,4 @@ export default {
     if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
     else await consumeSyncBatch(batch, env);
   },
-} satisfies ExportedHandler<Env, unknown>;
+} satisfies ExportedHandler<Env>;

@@ -12,6 +12,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { z } from "zod";
 import { startSimulatorServer } from "./simulator-server";
 
 const port = Number(process.env["PORT"] ?? 8787);
@@ -50,6 +51,9 @@ async function call(method: string, route: string, body?: unknown): Promise<Resp
   });
 }
 
+/** The part of Canvas's course listing we read. */
+const CanvasCoursesSchema = z.array(z.object({ id: z.number() }));
+
 async function courseIdsFromCanvas(canvasUrl: string, token: string): Promise<number[]> {
   const configured = process.env["CANVAS_COURSE_IDS"];
   if (configured)
@@ -61,16 +65,20 @@ async function courseIdsFromCanvas(canvasUrl: string, token: string): Promise<nu
     headers: { authorization: `Bearer ${token}` },
   });
   if (!response.ok) throw new Error(`Canvas answered ${response.status} when listing courses`);
-  const courses = (await response.json()) as { id: number }[];
+  const courses = CanvasCoursesSchema.parse(await response.json());
   return courses.map((course) => course.id);
 }
 
-interface CourseView {
-  canvasCourseId: number;
-  state: string;
-  lastSuccessAt: string | null;
-  lastError: string | null;
-}
+/** The parts of the worker's own API responses that the progress display reads. */
+const CourseViewSchema = z.object({
+  canvasCourseId: z.number(),
+  state: z.string(),
+  lastSuccessAt: z.string().nullable(),
+});
+const CoursePageSchema = z.object({ items: z.array(CourseViewSchema) });
+const CourseDetailSchema = z.object({
+  runningJob: z.object({ done: z.number(), total: z.number(), collection: z.string().nullish() }).nullish(),
+});
 
 async function main(): Promise<void> {
   const useRealCanvas = Boolean(process.env["CANVAS_BASE_URL"] && process.env["CANVAS_TOKEN"]);
@@ -94,7 +102,7 @@ async function main(): Promise<void> {
     const listing = await fetch(`${canvasUrl}/api/v1/courses?per_page=100`, {
       headers: { authorization: `Bearer ${canvasToken}` },
     });
-    courseIds = ((await listing.json()) as { id: number }[]).map((course) => course.id);
+    courseIds = CanvasCoursesSchema.parse(await listing.json()).map((course) => course.id);
     console.log(
       `Canvas simulator: ${simulator.apiOrigin} (files on ${simulator.storageOrigin}), demo courses ${courseIds.join(", ")}`,
     );
@@ -145,7 +153,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   for (;;) {
     const response = await call("GET", "/api/courses?limit=500");
-    const { items } = (await response.json()) as { items: CourseView[] };
+    const { items } = CoursePageSchema.parse(await response.json());
     const done = items.filter(
       (course) =>
         course.lastSuccessAt !== null || course.state === "failing" || course.state === "auth_failed",
@@ -153,9 +161,9 @@ async function main(): Promise<void> {
     const parts = await Promise.all(
       items.map(async (course) => {
         if (course.state !== "syncing") return `${course.canvasCourseId}: ${course.state}`;
-        const detail = (await (await call("GET", `/api/courses/${course.canvasCourseId}`)).json()) as {
-          runningJob: { done: number; total: number; collection?: string | null } | null;
-        };
+        const detail = CourseDetailSchema.parse(
+          await (await call("GET", `/api/courses/${course.canvasCourseId}`)).json(),
+        );
         const job = detail.runningJob;
         const progress = job ? ` ${job.collection ?? ""} ${job.done}/${job.total}` : "";
         return `${course.canvasCourseId}: syncing${progress}`;

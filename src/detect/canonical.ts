@@ -22,8 +22,10 @@ function normalize(value: unknown): Json {
   if (Array.isArray(value)) return value.map(normalize);
   if (typeof value === "object") {
     const out: { [key: string]: Json } = {};
-    for (const key of Object.keys(value).sort()) {
-      out[key] = normalize((value as Record<string, unknown>)[key]);
+    // Code-unit order, as the default sort gives for strings; keys are unique, so no two compare equal.
+    const fields = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [key, field] of fields) {
+      out[key] = normalize(field);
     }
     return out;
   }

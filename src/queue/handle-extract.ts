@@ -3,6 +3,7 @@
  * memory with a sync. Reads the blob from R2, extracts with bounded pages and characters, stores the text (inline or
  * in R2) and its hash. A file that cannot be extracted is marked with the reason; the message is still acknowledged.
  */
+import { z } from "zod";
 import type { Config } from "../env";
 import { sha256Hex } from "../detect/canonical";
 import { extractText, normalizeTextForHash } from "../extract";
@@ -12,6 +13,12 @@ import type { ExtractMessage } from "./message";
 import type { Settlement } from "./settle";
 
 const INLINE_TEXT_CHARS = 32_000;
+
+/** The fields of a stored file projection (see projectFile) that extraction reads; Canvas may leave either null. */
+const StoredFileDataSchema = z.object({
+  display_name: z.string().nullish(),
+  content_type: z.string().nullish(),
+});
 
 export async function handleExtractMessage(
   env: Env,
@@ -29,7 +36,8 @@ export async function handleExtractMessage(
     .first<{ r2_key: string; content_type: string | null }>();
   const object = blob ? await env.BLOBS.get(blob.r2_key) : null;
   if (!blob || !object) return { action: "ack" };
-  const data = JSON.parse(item.data) as { display_name?: string; content_type?: string };
+  const parsed = StoredFileDataSchema.safeParse(JSON.parse(item.data));
+  const data = parsed.success ? parsed.data : { display_name: null, content_type: null };
   const result = await extractText(
     {
       bytes: object.body,

@@ -3,6 +3,7 @@
  * prove deletions for, and how to build each object's projection (fetching a page body or a file's bytes only when
  * the timestamp tier says so).
  */
+import type { ZodType } from "zod";
 import {
   AssignmentSchema,
   CourseSchema,
@@ -113,7 +114,7 @@ function simpleCollector<T>(
   name: CollectionName,
   type: ItemType,
   path: string,
-  schema: import("zod").ZodType<T>,
+  schema: ZodType<T>,
   describe: (item: T) => {
     id: number;
     parentId: string | null;
@@ -274,7 +275,15 @@ export function fileEntry(ctx: SyncContext, file: CanvasFile): Entry {
 }
 
 export function fileReplacementKey(folderId: unknown, displayName: unknown): string {
-  return `${String(folderId ?? "")}/${String(displayName ?? "")}`;
+  return `${keyPart(folderId)}/${keyPart(displayName)}`;
+}
+
+/** Stored projections are JSON, so a key part is a primitive (folder id, name) or absent; anything else is spelled out. */
+function keyPart(value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
+    return String(value);
+  return JSON.stringify(value);
 }
 
 const files: Collector = {

@@ -32,9 +32,12 @@ export async function loadStoredItems(
     .where(and(eq(items.courseId, courseId), inArray(items.type, [...types])));
   const map = new Map<string, StoredItem>();
   for (const row of rows) {
+    // The query filters on `types`, so this always finds the row's type; it narrows D1's text column to ItemType.
+    const type = types.find((candidate) => candidate === row.type);
+    if (type === undefined) continue;
     map.set(row.id, {
       id: row.id,
-      type: row.type as ItemType,
+      type,
       canvasId: row.canvasId,
       parentId: row.parentId,
       contentHash: row.contentHash,
@@ -56,8 +59,12 @@ export async function loadStoredItems(
 function parseData(text: string): Projection {
   try {
     const value: unknown = JSON.parse(text);
-    return value && typeof value === "object" && !Array.isArray(value) ? (value as Projection) : {};
+    return isRecord(value) ? value : {};
   } catch {
     return {};
   }
+}
+
+function isRecord(value: unknown): value is Projection {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

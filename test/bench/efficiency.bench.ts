@@ -103,7 +103,7 @@ function mutateOnePercent(simulator: CanvasSimulator, courseId: number, truth: C
   return { changes, pageBodies: pageEdits.length, newFiles: replaces.length };
 }
 
-const sizes = String(env.BENCH_SIZES ?? "1000,10000")
+const sizes = (env.BENCH_SIZES ?? "1000,10000")
   .split(",")
   .map(Number)
   .filter((size) => size > 0);

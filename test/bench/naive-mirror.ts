@@ -29,7 +29,7 @@ export class NaiveMirror {
     let url: string | null = `${BENCH_CANVAS}${path}${path.includes("?") ? "&" : "?"}per_page=100`;
     while (url) {
       const response = await this.get(url);
-      out.push(...((await response.json()) as Record<string, unknown>[]));
+      out.push(...(await response.json<Record<string, unknown>[]>()));
       url = nextPageUrl(response.headers.get("link"));
     }
     return out;

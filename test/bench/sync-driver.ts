@@ -34,7 +34,7 @@ export async function measureSync(
   courseId: number,
   mode: "incremental" | "full",
 ): Promise<SyncMeasurement> {
-  const fetcher: typeof fetch = (input, init) => simulator.fetch(input as Request | string | URL, init);
+  const fetcher: typeof fetch = (input, init) => simulator.fetch(input, init);
   const jobId = crypto.randomUUID();
   await env.DB.prepare(
     "INSERT INTO sync_jobs (id, course_id, mode, trigger, status, created_at) VALUES (?1, ?2, ?3, 'api', 'running', ?4)",

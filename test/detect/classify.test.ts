@@ -41,11 +41,8 @@ describe("canonical fingerprint", () => {
 
   it("leaves per-caller and volatile fields out of the page projection", async () => {
     const page = { page_id: 1, url: "intro", title: "Intro", updated_at: "2026-01-01T00:00:00Z" };
-    const a = projectPage({ ...page, locked_for_user: false } as never, "<p>x</p>");
-    const b = projectPage(
-      { ...page, locked_for_user: true, updated_at: "2026-02-01T00:00:00Z" } as never,
-      "<p>x</p>",
-    );
+    const a = projectPage({ ...page, locked_for_user: false }, "<p>x</p>");
+    const b = projectPage({ ...page, locked_for_user: true, updated_at: "2026-02-01T00:00:00Z" }, "<p>x</p>");
     expect(await fingerprint(a)).toBe(await fingerprint(b));
   });
 });

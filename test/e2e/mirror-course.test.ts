@@ -95,8 +95,8 @@ describe("mirroring a course end to end", () => {
 
     const modules = await allItems("module");
     const moduleItems = await allItems("module_item");
-    expect(modules.map((item) => Number(item.canvasId)).sort()).toEqual(
-      truth.modules.map((m) => m.id).sort(),
+    expect(modules.map((item) => Number(item.canvasId)).sort((a, b) => a - b)).toEqual(
+      truth.modules.map((m) => m.id).sort((a, b) => a - b),
     );
     expect(moduleItems.length).toBe(truth.modules.reduce((sum, module) => sum + module.items.length, 0));
 
@@ -110,7 +110,7 @@ describe("mirroring a course end to end", () => {
       ["announcement", truth.announcements],
     ] as const) {
       const mirrored = new Map((await allItems(type)).map((item) => [item.canvasId, item]));
-      expect(mirrored.size, type).toBe(expected.length);
+      expect({ type, mirrored: mirrored.size }).toEqual({ type, mirrored: expected.length });
       for (const topic of expected)
         expect(mirrored.get(String(topic.id))?.data["message"]).toBe(topic.message);
     }
@@ -138,9 +138,17 @@ describe("mirroring a course end to end", () => {
       const row = await env.DB.prepare("SELECT text, text_status, text_hash FROM items WHERE id = ?1")
         .bind(`${COURSE}:file:${document.id}`)
         .first<{ text: string | null; text_status: string; text_hash: string | null }>();
-      expect(row?.text_status, document.display_name).toMatch(/^ok/);
       const firstWords = (document.text ?? "").split(/\s+/).slice(0, 6).join(" ");
-      expect(row?.text?.replace(/\s+/g, " "), document.display_name).toContain(firstWords);
+      // The document's name rides along on both sides so a failure names it.
+      expect({
+        document: document.display_name,
+        status: row?.text_status,
+        text: row?.text?.replace(/\s+/g, " "),
+      }).toEqual({
+        document: document.display_name,
+        status: expect.stringMatching(/^ok/),
+        text: expect.stringContaining(firstWords),
+      });
       expect(row?.text_hash).toMatch(/^[0-9a-f]{64}$/);
     }
   });

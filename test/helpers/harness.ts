@@ -27,9 +27,7 @@ export function startSimulator(options: Partial<SimulatorOptions> = {}): CanvasS
     tokens: [CANVAS_TOKEN],
     ...options,
   });
-  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
-    simulator.fetch(input as Request | string | URL, init),
-  );
+  vi.spyOn(globalThis, "fetch").mockImplementation((input, init) => simulator.fetch(input, init));
   return simulator;
 }
 
@@ -56,10 +54,15 @@ export async function apiJson<T = Record<string, unknown>>(
 }
 
 export async function runCron(): Promise<void> {
+  // Called as the runtime calls it (controller, env, ctx), whatever parameters the handler happens to declare.
+  const handler: ExportedHandler<Env> = worker;
+  if (!handler.scheduled) throw new Error("the worker exports no scheduled handler");
+  // The secrets are bound by test/vitest.config.ts, but the test pool's Env type does not declare them.
+  const workerEnv: Env = { ...env, CANVAS_TOKEN, API_TOKEN };
   const ctx = createExecutionContext();
-  await worker.scheduled(
+  await handler.scheduled(
     createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }),
-    env,
+    workerEnv,
     ctx,
   );
   await waitOnExecutionContext(ctx);

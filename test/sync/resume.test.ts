@@ -16,6 +16,13 @@ const COURSE = 202;
 
 class Crash extends Error {}
 
+/** The innermost `cause` of a failure: a crashed file download surfaces as a network error caused by the crash. */
+function rootCause(failure: unknown): unknown {
+  let current = failure;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
 /** One run of the pipeline, with a fetch that crashes at request `crashAt` and progress that crashes at commit `crashAtCommit`. */
 async function run(
   simulator: CanvasSimulator,
@@ -28,7 +35,7 @@ async function run(
     requests++;
     if (options.crashAt !== undefined && requests === options.crashAt)
       throw new Crash(`crash at request ${requests}`);
-    return simulator.fetch(input as Request | string | URL, init);
+    return simulator.fetch(input, init);
   };
   const row = await env.DB.prepare("SELECT checkpoint FROM sync_jobs WHERE id = ?1")
     .bind(jobId)
@@ -79,7 +86,10 @@ async function run(
       courseId: COURSE,
       mode: "full",
       reconcile: true,
-      checkpoint: row?.checkpoint ? (JSON.parse(row.checkpoint) as Checkpoint) : null,
+      checkpoint: row?.checkpoint
+        ? // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checkpoint runSyncJob itself stored in this row; resuming must see it exactly as written
+          (JSON.parse(row.checkpoint) as Checkpoint)
+        : null,
     },
   );
 }
@@ -142,10 +152,22 @@ describe("resuming a crashed job", () => {
     for (const crash of crashPoints) {
       await resetStorage();
       const jobId = await newJob();
-      await expect(run(simulator, jobId, crash), JSON.stringify(crash)).rejects.toThrow();
+      // The first run must fail, and the injected crash, not some other failure, must be what stopped it.
+      const failure = await run(simulator, jobId, crash).catch((error: unknown) => error);
+      expect(rootCause(failure)).toStrictEqual(
+        new Crash(
+          crash.crashAt === undefined
+            ? `crash after commit ${String(crash.crashAtCommit)}`
+            : `crash at request ${crash.crashAt}`,
+        ),
+      );
       const resumed = await run(simulator, jobId);
-      expect(await snapshot(), JSON.stringify(crash)).toEqual(clean);
-      expect(resumed.types, JSON.stringify(crash)).toEqual(cleanReport.types);
+      // The crash point rides along on both sides so a failure names it.
+      expect({ crash, state: await snapshot(), types: resumed.types }).toEqual({
+        crash,
+        state: clean,
+        types: cleanReport.types,
+      });
     }
   });
 });
