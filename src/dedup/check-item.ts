@@ -12,7 +12,7 @@
  */
 import type { DedupIndexPort } from "./counting-index";
 import type { DedupItem, Twin } from "./d1-dedup-items";
-import { MAX_TWINS_PER_HASH, loadTexts, markChecked } from "./d1-dedup-items";
+import { MAX_TWINS_PER_HASH, findTwins, loadTexts, markChecked } from "./d1-dedup-items";
 import { deletePairs, pairWrite, readPairs } from "./d1-duplicates";
 import { courseNamespace } from "./item-vectors";
 import { findNearDuplicates } from "./near-duplicates";
@@ -76,6 +76,15 @@ interface Found {
   staleVectors: string[];
 }
 
+/** Exact copies per side a confirmed near-duplicate is extended to (bounds the writes for huge copy clusters). */
+const PROPAGATE_TWINS = 10;
+
+const twinSide = (twin: Twin): PairSide => ({
+  itemId: twin.id,
+  courseId: twin.courseId,
+  textHash: twin.textHash,
+});
+
 const courseFilter = (ctx: CheckContext, item: DedupItem): number | null =>
   ctx.settings.scope === "course" ? item.courseId : null;
 
@@ -100,11 +109,7 @@ async function findPairs(
     .filter((twin) => twin.id !== item.id)
     .slice(0, MAX_TWINS_PER_HASH);
   const pairs = twins.map((twin) =>
-    orientPair(
-      self,
-      { itemId: twin.id, courseId: twin.courseId, textHash: twin.textHash },
-      { kind: "exact_text", score: 1, reason: pairReason("exact_text") },
-    ),
+    orientPair(self, twinSide(twin), { kind: "exact_text", score: 1, reason: pairReason("exact_text") }),
   );
   const twinIds = new Set(twins.map((twin) => twin.id));
   const near = ctx.settings.threshold > 0 && ctx.settings.threshold < 1;
@@ -157,21 +162,51 @@ async function findPairs(
     candidateCutoff: candidateCutoffFor(ctx.settings.threshold),
     dimensions: ctx.settings.dimensions,
   });
-  for (const hit of result.pairs) {
+  const hits = result.pairs.flatMap((hit) => {
     const other = texts.get(hit.id);
     // Same hash: an exact twin, already linked as such.
-    if (other === undefined || other.textHash === item.textHash || twinIds.has(hit.id)) continue;
-    const reason = pairReason("near_text", {
-      similarity: formatFloat4(hit.similarity),
-      threshold: ctx.settings.threshold,
-      vectorScore: hit.vectorScore,
-    });
-    pairs.push(
-      orientPair(self, { itemId: hit.id, ...other }, { kind: "near_text", score: hit.similarity, reason }),
-    );
+    if (other === undefined || other.textHash === item.textHash || twinIds.has(hit.id)) return [];
+    return [{ ...hit, side: { itemId: hit.id, ...other } }];
+  });
+  // A confirmed pair holds for every exact copy of either side too. Recording it for the copies now closes the
+  // gap where a copy was linked (without a query) before this pair existed to be copied from its twin.
+  const otherTwins = await findTwins(
+    ctx.db,
+    hits.map((hit) => hit.side.textHash),
+    courseFilter(ctx, item),
+  );
+  const selfSides: PairSide[] = [self, ...twins.slice(0, PROPAGATE_TWINS).map(twinSide)];
+  const propagated: FoundPair[] = [];
+  for (const hit of hits) {
+    const similarity = formatFloat4(hit.similarity);
+    const threshold = ctx.settings.threshold;
+    const direct = pairReason("near_text", { similarity, threshold, vectorScore: hit.vectorScore });
+    pairs.push(orientPair(self, hit.side, { kind: "near_text", score: hit.similarity, reason: direct }));
+    const via = pairReason("near_text", { similarity, threshold, via: `${self.itemId} ~ ${hit.id}` });
+    const otherSides: PairSide[] = [
+      hit.side,
+      ...(otherTwins.get(hit.side.textHash) ?? [])
+        .filter((twin) => twin.id !== hit.id)
+        .slice(0, PROPAGATE_TWINS)
+        .map(twinSide),
+    ];
+    for (const x of selfSides) {
+      for (const y of otherSides) {
+        if (x === self && y === hit.side) continue;
+        propagated.push(orientPair(x, y, { kind: "near_text", score: hit.similarity, reason: via }));
+      }
+    }
   }
+  // Direct findings first, so a pair both found and propagated keeps the direct reason.
+  const seen = new Set<string>();
+  const unique = [...pairs, ...propagated].filter((pair) => {
+    const key = `${pair.itemA}|${pair.itemB}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return {
-    pairs,
+    pairs: unique,
     provisional: result.provisional,
     nearComplete: !result.provisional && !result.truncated,
     truncated: result.truncated,
@@ -189,7 +224,8 @@ export async function checkItem(
   trigrams: ReadonlySet<string>,
 ): Promise<ItemCheckResult> {
   const found = await findPairs(ctx, item, text, trigrams);
-  const stored = await readPairs(ctx.db, [item.id]);
+  const involved = new Set([item.id, ...found.pairs.flatMap((pair) => [pair.itemA, pair.itemB])]);
+  const stored = await readPairs(ctx.db, [...involved]);
   const now = ctx.now();
   const statements: D1PreparedStatement[] = [];
   const effects: { pair: FoundPair; raised: boolean; linked: boolean }[] = [];

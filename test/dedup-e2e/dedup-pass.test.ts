@@ -164,6 +164,36 @@ describe("runDedupPass", () => {
     expect(await index.getByIds([a])).toEqual([]);
   });
 
+  it("extends a pair found late to an exact copy that was linked before it existed", async () => {
+    // A clock the index's write lag runs on: writes become visible 200 ms after they are made.
+    let clock = 0;
+    const index = new MemoryVectorIndex({ lagMs: 200, now: () => clock });
+    const run = (selection: Parameters<typeof runDedupPass>[2]) =>
+      runDedupPass({ ...deps(index), now: () => clock }, 909, selection);
+    const text = baseText(5);
+    const t = await seedPage(909, 1, text);
+    expect((await run(changes)).provisional).toEqual([t]);
+    clock = 1_000;
+    expect((await run({ mode: "recheck", itemIds: [t] })).provisional).toEqual([]);
+    // Z, a near-duplicate of T, is written; its check cannot see itself yet.
+    const z = await seedPage(909, 2, editEvery(text, 25));
+    expect((await run(changes)).provisional).toEqual([z]);
+    // X, a copy of T, arrives: linked to T and given T's near-duplicates (none yet) without a query.
+    clock = 1_100;
+    const x = await seedPage(909, 3, text);
+    const before = index.queryCount;
+    await run({ mode: "changes", after: "", includeProvisional: false, linkBlobs: false });
+    expect(index.queryCount).toBe(before);
+    // Z's re-check sees itself and T, but not X (written after Z, not yet visible): X gets the pair anyway.
+    clock = 1_250;
+    const recheck = await run({ mode: "recheck", itemIds: [z] });
+    expect(recheck.provisional).toEqual([]);
+    expect((await openPairs()).map((p) => [p.item_a, p.item_b])).toEqual([
+      [t, z],
+      [z, x],
+    ]);
+  });
+
   it("two passes racing over the same course record and raise each pair once", async () => {
     const text = baseText(4);
     await seedPage(907, 1, text);
