@@ -16,8 +16,8 @@ describe("pages", () => {
   it("lists pages without bodies unless include[]=body, and shows one page with its body", async () => {
     const s = sim();
     const list = await getJson<Page[]>(s, "/api/v1/courses/101/pages?per_page=100");
-    const truth = await s.control.truth(101, { hashes: false });
-    expect(list.length).toBe(truth.pages.length);
+    const seeded = await s.control.truth(101, { hashes: false });
+    expect(list.length).toBe(seeded.pages.length);
     expect(list.length).toBeGreaterThanOrEqual(30);
     expect(list.every((p) => !("body" in p))).toBe(true);
     const withBody = await getJson<Page[]>(s, "/api/v1/courses/101/pages?per_page=100&include[]=body");
