@@ -39,8 +39,8 @@ export default defineConfig(async () => {
       include: process.env["CANVAS_SYNC_BENCH"] ? ["test/bench/**/*.bench.ts"] : ["test/**/*.test.ts"],
       fileParallelism: !process.env["CANVAS_SYNC_BENCH"],
       setupFiles: ["test/setup/apply-migrations.ts"],
-      testTimeout: process.env["CANVAS_SYNC_BENCH"] ? 3_600_000 : 60_000,
-      hookTimeout: 60_000,
+      testTimeout: process.env["CANVAS_SYNC_BENCH"] ? 3_600_000 : 180_000,
+      hookTimeout: 120_000,
     },
   };
 });
