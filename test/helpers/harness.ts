@@ -86,7 +86,7 @@ export interface JobView {
 }
 
 /** Waits until the job is finished (the real local queue delivers it to the consumer). */
-export async function waitForJob(jobId: string, timeoutMs = 60_000): Promise<JobView> {
+export async function waitForJob(jobId: string, timeoutMs = 150_000): Promise<JobView> {
   return vi.waitUntil(
     async () => {
       const job = await apiJson<JobView>(`/api/jobs/${jobId}`);
@@ -127,7 +127,7 @@ export async function resetStorage(): Promise<void> {
 }
 
 /** Waits until every file's text extraction (its own queue message after a sync) has finished. */
-export async function waitForExtractions(timeoutMs = 60_000): Promise<void> {
+export async function waitForExtractions(timeoutMs = 150_000): Promise<void> {
   await vi.waitUntil(
     async () => {
       const row = await env.DB.prepare(

@@ -232,7 +232,7 @@ describe("incremental sync", () => {
         const job = await apiJson<JobView>(`/api/jobs/${jobId}`);
         return job.errorCategory ? job : false;
       },
-      { timeout: 60_000, interval: 100 },
+      { timeout: 150_000, interval: 100 },
     );
     expect(failed.status).not.toBe("succeeded");
     expect((await item("file", gone.id))?.deletedAt).toBeNull();
