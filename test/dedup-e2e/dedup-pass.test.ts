@@ -14,7 +14,7 @@ import { handleDedupMessage } from "../../src/queue/handle-dedup";
 import { DedupMessageSchema } from "../../src/queue/message";
 import { textKey } from "../../src/storage/r2/keys";
 import { API_TOKEN, CANVAS_TOKEN, resetStorage } from "../helpers/harness";
-import { baseText, counter, editEvery } from "./dedup-harness";
+import { baseText, byJson, counter, editEvery } from "./dedup-harness";
 
 async function sha256(text: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
@@ -117,6 +117,52 @@ describe("runDedupPass", () => {
       "SELECT item_a, item_b, kind FROM duplicates WHERE status = 'linked'",
     ).first();
     expect(link).toEqual({ item_a: a, item_b: c, kind: "exact_text" });
+  });
+
+  it("links byte-identical files across courses only institution-wide, and unlinks them when one goes", async () => {
+    const seedFile = async (courseId: number, canvasId: number, blob: string): Promise<string> => {
+      const id = `${courseId}:file:${canvasId}`;
+      await env.DB.prepare(
+        `INSERT INTO items (id, course_id, type, canvas_id, content_hash, data, blob_sha256, first_seen_at, changed_at)
+         VALUES (?1, ?2, 'file', ?3, 'c', '{}', ?4, 0, 0)`,
+      )
+        .bind(id, courseId, String(canvasId), blob)
+        .run();
+      return id;
+    };
+    const blob = "ab".repeat(32);
+    const x = await seedFile(910, 1, blob);
+    const y = await seedFile(911, 1, blob);
+    const z = await seedFile(910, 2, blob);
+    const index = new MemoryVectorIndex();
+    const course = await runDedupPass(deps(index), 910, changes);
+    expect(course.links.exactBlob).toBe(1);
+    const links = async () =>
+      (
+        await env.DB.prepare(
+          "SELECT item_a, item_b FROM duplicates WHERE kind = 'exact_blob' ORDER BY item_a, item_b",
+        ).all<{
+          item_a: string;
+          item_b: string;
+        }>()
+      ).results.map((r) => [r.item_a, r.item_b]);
+    expect(await links()).toEqual([[x, z]]);
+    const wide = await runDedupPass(deps(index, { scope: "institution" }), 910, changes);
+    expect(wide.links.exactBlob).toBe(2);
+    expect(await links()).toEqual(
+      [
+        [x, z],
+        [y, x],
+        [y, z],
+      ]
+        .map(([a = "", b = ""]) => (a < b ? [a, b] : [b, a]))
+        .sort(byJson),
+    );
+    expect(index.queryCount).toBe(0);
+
+    await env.DB.prepare("UPDATE items SET deleted_at = 1 WHERE id = ?1").bind(y).run();
+    await runDedupPass(deps(index, { scope: "institution" }), 911, changes);
+    expect(await links()).toEqual([[x, z]]);
   });
 
   it("uses the configured threshold", async () => {
