@@ -36,6 +36,29 @@ async function seedPage(courseId: number, canvasId: number, text: string, inR2 =
   return id;
 }
 
+/** Writes a live file with the given bytes hash (no text). */
+async function seedFile(courseId: number, canvasId: number, blob: string): Promise<string> {
+  const id = `${courseId}:file:${canvasId}`;
+  await env.DB.prepare(
+    `INSERT INTO items (id, course_id, type, canvas_id, content_hash, data, blob_sha256, first_seen_at, changed_at)
+     VALUES (?1, ?2, 'file', ?3, 'c', '{}', ?4, 0, 0)`,
+  )
+    .bind(id, courseId, String(canvasId), blob)
+    .run();
+  return id;
+}
+
+/** The byte-identical links, sorted. */
+const blobLinks = async (): Promise<string[][]> =>
+  (
+    await env.DB.prepare(
+      "SELECT item_a, item_b FROM duplicates WHERE kind = 'exact_blob' ORDER BY item_a, item_b",
+    ).all<{
+      item_a: string;
+      item_b: string;
+    }>()
+  ).results.map((r) => [r.item_a, r.item_b]);
+
 const SETTINGS: DedupSettings = {
   threshold: 0.8,
   scope: "course",
@@ -120,16 +143,6 @@ describe("runDedupPass", () => {
   });
 
   it("links byte-identical files across courses only institution-wide, and unlinks them when one goes", async () => {
-    const seedFile = async (courseId: number, canvasId: number, blob: string): Promise<string> => {
-      const id = `${courseId}:file:${canvasId}`;
-      await env.DB.prepare(
-        `INSERT INTO items (id, course_id, type, canvas_id, content_hash, data, blob_sha256, first_seen_at, changed_at)
-         VALUES (?1, ?2, 'file', ?3, 'c', '{}', ?4, 0, 0)`,
-      )
-        .bind(id, courseId, String(canvasId), blob)
-        .run();
-      return id;
-    };
     const blob = "ab".repeat(32);
     const x = await seedFile(910, 1, blob);
     const y = await seedFile(911, 1, blob);
@@ -137,19 +150,10 @@ describe("runDedupPass", () => {
     const index = new MemoryVectorIndex();
     const course = await runDedupPass(deps(index), 910, changes);
     expect(course.links.exactBlob).toBe(1);
-    const links = async () =>
-      (
-        await env.DB.prepare(
-          "SELECT item_a, item_b FROM duplicates WHERE kind = 'exact_blob' ORDER BY item_a, item_b",
-        ).all<{
-          item_a: string;
-          item_b: string;
-        }>()
-      ).results.map((r) => [r.item_a, r.item_b]);
-    expect(await links()).toEqual([[x, z]]);
+    expect(await blobLinks()).toEqual([[x, z]]);
     const wide = await runDedupPass(deps(index, { scope: "institution" }), 910, changes);
     expect(wide.links.exactBlob).toBe(2);
-    expect(await links()).toEqual(
+    expect(await blobLinks()).toEqual(
       [
         [x, z],
         [y, x],
@@ -162,7 +166,7 @@ describe("runDedupPass", () => {
 
     await env.DB.prepare("UPDATE items SET deleted_at = 1 WHERE id = ?1").bind(y).run();
     await runDedupPass(deps(index, { scope: "institution" }), 911, changes);
-    expect(await links()).toEqual([[x, z]]);
+    expect(await blobLinks()).toEqual([[x, z]]);
   });
 
   it("uses the configured threshold", async () => {
