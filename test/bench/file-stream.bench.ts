@@ -31,11 +31,10 @@ it("streams a 1 GiB file into R2 with its SHA-256, memory flat", { timeout: 3_60
     content_type: "video/mp4",
   });
   const expected = await simulator.control.fileSha256(file.id);
-  const fileJson = (await (
-    await simulator.fetch(`${BENCH_CANVAS}/api/v1/files/${file.id}`, {
-      headers: { authorization: `Bearer ${BENCH_TOKEN}` },
-    })
-  ).json()) as { url: string };
+  const fileResponse = await simulator.fetch(`${BENCH_CANVAS}/api/v1/files/${file.id}`, {
+    headers: { authorization: `Bearer ${BENCH_TOKEN}` },
+  });
+  const fileJson = await fileResponse.json<{ url: string }>();
   let bytes = 0;
   const store = createFileStore({
     db: env.DB,
@@ -43,7 +42,7 @@ it("streams a 1 GiB file into R2 with its SHA-256, memory flat", { timeout: 3_60
     canvasOrigin: BENCH_CANVAS,
     token: BENCH_TOKEN,
     allowedHosts: ["canvas.test", "files.canvas-storage.test"],
-    fetch: (input, init) => simulator.fetch(input as Request | string | URL, init),
+    fetch: (input, init) => simulator.fetch(input, init),
     timeoutMs: 3_600_000,
     multipartThresholdBytes: 100 * 1024 * 1024,
     now: Date.now,
