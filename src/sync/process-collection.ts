@@ -74,7 +74,7 @@ export async function processCollection(
     batchesSinceCommit++;
     if (batchesSinceCommit >= commitEveryBatches && pending.items.length + pending.changes.length > 0) {
       ctx.checkpoint.current = { collection: collector.name, accounted: [...accounted] };
-      await commit(ctx, pending, []);
+      await commit(ctx, pending, [], listing.entries.length - done);
       batchesSinceCommit = 0;
       await ctx.onProgress(done, listing.entries.length, collector.name);
     }
@@ -128,7 +128,7 @@ export async function processCollection(
   ctx.checkpoint.current = null;
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
-  if (pending.items.length + pending.changes.length + extra.length > 0) await commit(ctx, pending, extra);
+  if (pending.items.length + pending.changes.length + extra.length > 0) await commit(ctx, pending, extra, 0);
   await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
 }
 
@@ -224,15 +224,38 @@ function cursorStatement(
     .bind(ctx.courseId, collector.name, watermark, records ? ctx.now() : null);
 }
 
-/** Commits pending rows, extra statements and the job checkpoint in one atomic batch. */
-async function commit(ctx: SyncContext, pending: PendingWrites, extra: D1PreparedStatement[]): Promise<void> {
+/**
+ * Commits pending rows, extra statements and the job checkpoint in one atomic batch. The job's progress is the
+ * objects accounted for so far out of those known so far (`remaining` left in the collection being processed).
+ */
+async function commit(
+  ctx: SyncContext,
+  pending: PendingWrites,
+  extra: D1PreparedStatement[],
+  remaining: number,
+): Promise<void> {
   const report = ctx.checkpoint.report;
   ctx.beforeCommit();
+  const progress = Object.values(report.types).reduce(
+    (sum, counts) =>
+      sum +
+      counts.added +
+      counts.unchanged +
+      counts.updated.timestamp +
+      counts.updated.content +
+      counts.updated.modified +
+      counts.restored +
+      counts.skipped,
+    0,
+  );
   const itemStatements = upsertItemStatements(ctx.db, pending.items);
   const statements = [...itemStatements, ...insertChangeStatements(ctx.db, pending.changes), ...extra];
   const checkpoint = ctx.db
-    .prepare("UPDATE sync_jobs SET checkpoint = ?1, checkpoint_at = ?2 WHERE id = ?3")
-    .bind(JSON.stringify(ctx.checkpoint), ctx.now(), ctx.jobId);
+    .prepare(
+      `UPDATE sync_jobs SET checkpoint = ?1, checkpoint_at = ?2, progress_done = ?4, progress_total = ?5
+       WHERE id = ?3`,
+    )
+    .bind(JSON.stringify(ctx.checkpoint), ctx.now(), ctx.jobId, progress, progress + remaining);
   const results = await ctx.db.batch([...statements, checkpoint]);
   let itemRows = 0;
   let rows = 0;
