@@ -36,6 +36,10 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
       const job = await env.DB.prepare("SELECT status, error_category FROM sync_jobs WHERE id = ?1")
         .bind(sync.data.jobId)
         .first<{ status: string; error_category: string | null }>();
+      // The job is over: a lease its crashed consumer left behind must not hold the course for 16 minutes.
+      const course = env.COURSE_SYNC.getByName(String(sync.data.courseId));
+      await course.releaseLease(sync.data.jobId);
+      await course.forgetJob(sync.data.jobId);
       if (job && job.status !== "succeeded" && job.status !== "failed") {
         await recordCourseFailure(
           env,
