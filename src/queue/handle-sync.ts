@@ -6,6 +6,7 @@
  */
 import { canvasAccess, tokenFingerprint } from "../deps";
 import { healthGateName } from "../durable/canvas-gate";
+import type { CourseSync, LeaseResult } from "../durable/course-sync";
 import type { BreakerPermit } from "../durable/stored-breaker";
 import type { Config } from "../env";
 import { openDatabase } from "../storage/d1/client";
@@ -57,7 +58,11 @@ export async function handleSyncMessage(
     return { action: "ack" };
   }
   // A redelivery of a finished job (its ack was lost) must change nothing.
-  if (job.status === "succeeded" || job.status === "failed") return { action: "ack" };
+  if (job.status === "succeeded" || job.status === "failed") {
+    // A consumer that died after recording the outcome but before letting go of the course left its lease.
+    await env.COURSE_SYNC.getByName(String(message.courseId)).releaseLease(message.jobId);
+    return { action: "ack" };
+  }
 
   const fingerprint = await tokenFingerprint(config.CANVAS_TOKEN);
   const course = await db
@@ -72,7 +77,7 @@ export async function handleSyncMessage(
 
   const courseObject = env.COURSE_SYNC.getByName(String(message.courseId));
   const host = env.CANVAS_GATE.getByName(healthGateName(new URL(config.CANVAS_BASE_URL).host));
-  const lease = await courseObject.acquireLease(message.jobId, LEASE_TTL_MS);
+  const lease = await takeLease(db, courseObject, message.jobId);
   // Another job holds the course; it usually finishes long before its lease would expire, so look again soon.
   if (!lease.ok) return retryAt(Date.now() + Math.min(lease.retryInMs, LEASE_POLL_MS));
   try {
@@ -172,6 +177,27 @@ export async function handleSyncMessage(
   } finally {
     await courseObject.releaseLease(message.jobId);
   }
+}
+
+/**
+ * Takes the course's lease. A lease held by a job that has already finished (its consumer died between recording
+ * the outcome and releasing the lease) is stale: it is released and taken, instead of blocking the course for the
+ * rest of its 16 minutes.
+ */
+async function takeLease(
+  db: D1Database,
+  course: DurableObjectStub<CourseSync>,
+  jobId: string,
+): Promise<LeaseResult> {
+  const first = await course.acquireLease(jobId, LEASE_TTL_MS);
+  if (first.ok) return first;
+  const holder = await db
+    .prepare("SELECT status FROM sync_jobs WHERE id = ?1")
+    .bind(first.heldBy)
+    .first<{ status: string }>();
+  if (holder && holder.status !== "succeeded" && holder.status !== "failed") return first;
+  await course.releaseLease(first.heldBy);
+  return course.acquireLease(jobId, LEASE_TTL_MS);
 }
 
 /** A breaker turned this delivery away: ask again when it may let us in. Not a failure of anything. */

@@ -18,6 +18,13 @@ export async function mutateCourse(
 ): Promise<void> {
   const control = simulator.control;
   const truth = await control.truth(courseId, { hashes: false });
+  // Module items first: deleting a page or an assignment below also removes the items that point at it.
+  const module = pick(truth.modules, random);
+  if (module) {
+    control.editModule(courseId, module.id, { name: `${module.name} (revised)` });
+    const item = pick(module.items, random);
+    if (item) control.deleteModuleItem(courseId, item.id);
+  }
   // Canvas refuses to delete the front page, so it is only ever edited.
   const pages = truth.pages.filter((page) => !page.front_page);
   for (let i = 0; i < 3 && pages.length > 0; i++) {
@@ -37,7 +44,8 @@ export async function mutateCourse(
     body: "<p>Also written between syncs.</p>",
   });
 
-  const [edited, removed] = truth.assignments;
+  // Plain assignments only: a quiz's assignment goes with its quiz.
+  const [edited, removed] = truth.assignments.filter((assignment) => assignment.quiz_id === null);
   if (edited)
     control.editAssignment(courseId, edited.id, {
       description: `<p>New instructions for ${edited.name}</p>`,
@@ -57,11 +65,5 @@ export async function mutateCourse(
   const deleted = pick(files, random);
   if (deleted) control.deleteFile(courseId, deleted.id);
 
-  const module = pick(truth.modules, random);
-  if (module) {
-    control.editModule(courseId, module.id, { name: `${module.name} (revised)` });
-    const item = pick(module.items, random);
-    if (item) control.deleteModuleItem(courseId, item.id);
-  }
   control.editSyllabus(courseId, `<p>Syllabus rewritten during the chaos run for course ${courseId}.</p>`);
 }
