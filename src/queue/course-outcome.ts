@@ -3,6 +3,7 @@
  * sync from the adaptive scheduler (fed with the Canvas times of the changes this job saw); a retry puts the job
  * back in the queue with its error; failure counts towards back-off; a dead token stops every course that uses it.
  */
+import { itemKey } from "../detect/item-types";
 import type { Config } from "../env";
 import {
   activityConfigOf,
@@ -62,14 +63,16 @@ export async function recordCourseSuccess(
   await db.batch([
     db
       .prepare(
-        "UPDATE sync_jobs SET status = 'succeeded', finished_at = ?2, report = ?3, error = NULL, error_category = NULL WHERE id = ?1",
+        `UPDATE sync_jobs SET status = 'succeeded', finished_at = ?2, report = ?3, error = NULL, error_category = NULL,
+           progress_done = ?4, progress_total = ?4 WHERE id = ?1`,
       )
-      .bind(outcome.jobId, now, JSON.stringify(outcome.report)),
+      .bind(outcome.jobId, now, JSON.stringify(outcome.report), processed),
     db
       .prepare(
         `UPDATE courses SET state = 'idle', last_sync_at = ?2, last_success_at = ?2,
            last_full_sync_at = CASE WHEN ?3 THEN ?2 ELSE last_full_sync_at END, consecutive_failures = 0,
-           last_error = NULL, last_error_category = NULL, next_sync_at = ?4, change_rate_ppm = ?5, activity = ?6
+           last_error = NULL, last_error_category = NULL, next_sync_at = ?4, change_rate_ppm = ?5, activity = ?6,
+           name = COALESCE((SELECT title FROM items WHERE id = ?7 AND deleted_at IS NULL), name)
          WHERE canvas_course_id = ?1`,
       )
       .bind(
@@ -79,6 +82,7 @@ export async function recordCourseSuccess(
         next.nextSyncAt,
         Math.round(smoothed * 1_000_000),
         JSON.stringify(activity),
+        itemKey(outcome.courseId, "course", outcome.courseId),
       ),
   ]);
 }

@@ -74,8 +74,10 @@ describe("mirroring a course end to end", () => {
     const job = await waitForJob(await latestJobId(COURSE));
     expect(job.error).toBeNull();
     expect(job.status).toBe("succeeded");
+    const course = await apiJson<{ name: string | null }>(`/api/courses/${COURSE}`);
 
     const truth = await simulator.control.truth(COURSE);
+    expect(course.name).toBe(truth.course.name);
 
     const pages = new Map((await allItems("page")).map((item) => [item.canvasId, item]));
     expect(pages.size).toBe(truth.pages.length);
