@@ -135,6 +135,8 @@ describe("conflict lifecycle through the API", () => {
     simulator.control.editPage(courseId, pages["x"]?.id ?? 0, { body: html("A different short note.") });
     await syncAndDedup(courseId);
     await syncAndDedup(courseId, "full");
+    // The edit was synced (not lost to a same-second timestamp): the last test copies this very text.
+    expect(await storedText(pageItem(courseId, pages["x"]?.id ?? 0))).toBe("A different short note.");
     expect(await conflicts("open")).toEqual([]);
     expect(await conflicts("resolved")).toHaveLength(3);
 
@@ -144,9 +146,11 @@ describe("conflict lifecycle through the API", () => {
     const original = await storedText(f);
     simulator.control.editPage(courseId, pages["f"]?.id ?? 0, { body: html(baseText(9)) });
     await syncAndDedup(courseId);
+    expect(await storedText(f)).not.toBe(original);
     expect(await conflicts("open")).toEqual([]);
     simulator.control.editPage(courseId, pages["f"]?.id ?? 0, { body: html(original) });
     await syncAndDedup(courseId);
+    expect(await storedText(f)).toBe(original);
     expect(await conflicts("open")).toEqual([]);
     const ef = (await conflicts("resolved")).find((c) => c.id === conflictOf("e", "f").id);
     expect(ef).toMatchObject({ resolution: "ignore", score: conflictOf("e", "f").score });

@@ -2,6 +2,8 @@
  * Shared steps of the dedup end-to-end tests: a course of our own in an empty simulated institution, syncs through
  * the real API, queue and consumer, waiting until the dedup pass the sync enqueued (and any re-checks) has settled,
  * and readers for the stored state those tests assert on (conflicts via the API, vectors via env.VECTORS, counters).
+ * The simulator runs on a clock that each `syncAndDedup` moves to a later second, so an edit made after a sync always
+ * shows a newer `updated_at` than what that sync stored (see `simulatorNow`).
  */
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
@@ -54,6 +56,15 @@ export function editEvery(text: string, step: number, tag = "zq"): string {
 
 export const html = (text: string): string => `<p>${text}</p>`;
 
+/**
+ * The simulated Canvas clock: real time plus a skew. Canvas timestamps have whole-second precision, and the sync's
+ * timestamp tier only refetches a page body whose `updated_at` moved; an edit made within the same second as the
+ * version a sync already stored would never be fetched (on real Canvas too), so a test that syncs and then edits
+ * would race the wall clock. `syncAndDedup` adds a second after every sync instead of the tests sleeping.
+ */
+let clockSkewMs = 0;
+const simulatorNow = (): number => Date.now() + clockSkewMs;
+
 export interface DedupCourse {
   simulator: CanvasSimulator;
   courseId: number;
@@ -62,7 +73,8 @@ export interface DedupCourse {
 /** Fresh storage, an empty institution with one registered course. */
 export async function startCourse(name = "Dedup course"): Promise<DedupCourse> {
   await resetStorage();
-  const simulator = startSimulator({ seed: 11, institution: "empty" });
+  clockSkewMs = 0;
+  const simulator = startSimulator({ seed: 11, institution: "empty", now: simulatorNow });
   const { id } = simulator.control.createCourse({ name });
   const registered = await api("/api/courses", { method: "POST", json: { canvasCourseId: id } });
   if (registered.status !== 201) throw new Error(`register answered ${registered.status}`);
@@ -99,7 +111,10 @@ export async function waitForDedup(courseId: number, passes: number, timeoutMs =
   );
 }
 
-/** Runs a sync of the course and waits for its dedup pass. Returns the job as it stands after the pass. */
+/**
+ * Runs a sync of the course and waits for its dedup pass. Returns the job as it stands after the pass. Afterwards
+ * the simulated clock is a second ahead, so edits that follow show a timestamp this sync has not seen.
+ */
 export async function syncAndDedup(
   courseId: number,
   mode: "incremental" | "full" = "incremental",
@@ -108,6 +123,7 @@ export async function syncAndDedup(
   const job = await syncNow(courseId, mode);
   if (job.status !== "succeeded") throw new Error(`sync failed: ${job.error ?? "?"}`);
   await waitForDedup(courseId, before + 1);
+  clockSkewMs += 1000;
   return apiJson(`/api/jobs/${job.jobId}`);
 }
 
