@@ -126,3 +126,9 @@ export const HealthSchema = z
     checkedAt: z.string(),
   })
   .openapi("Health");
+
+/** An OpenAPI response (or body) description with a JSON schema. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});

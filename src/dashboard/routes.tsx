@@ -18,6 +18,8 @@ import {
   decodeCursor,
   encodeCursor,
   getCourse,
+  isJobCursor,
+  isNumberCursor,
   listCourses,
   listJobs,
 } from "../storage/d1/queries";
@@ -118,7 +120,7 @@ dashboardRoutes.get("/", async (c) => {
   if (!(await signedIn(c))) return c.redirect("/login", 303);
   const now = Date.now();
   const cursor = c.req.query("cursor");
-  const after = decodeCursor(cursor, (value): value is number => typeof value === "number");
+  const after = decodeCursor(cursor, isNumberCursor);
   if (cursor && after === null)
     return render(c, <NotFoundPage message="That page of courses does not exist." />, 400);
   const orm = openDatabase(c.env.DB);
@@ -150,19 +152,13 @@ dashboardRoutes.get("/", async (c) => {
   );
 });
 
-const JobCursor = (value: unknown): value is { createdAt: number; id: string } =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as { createdAt?: unknown }).createdAt === "number" &&
-  typeof (value as { id?: unknown }).id === "string";
-
 dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
   if (!(await signedIn(c))) return c.redirect("/login", 303);
   const id = CourseIdSchema.safeParse(c.req.param("canvasCourseId"));
   if (!id.success) return render(c, <NotFoundPage message="Course ids are positive integers." />, 404);
   const courseId = id.data;
   const jobsCursor = c.req.query("jobs");
-  const before = decodeCursor(jobsCursor, JobCursor);
+  const before = decodeCursor(jobsCursor, isJobCursor);
   if (jobsCursor && !before)
     return render(c, <NotFoundPage message="That page of jobs does not exist." />, 400);
   const orm = openDatabase(c.env.DB);

@@ -13,13 +13,8 @@ import {
 } from "../../dedup/duplicate-queries";
 import { decodeCursor, encodeCursor } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
-import { CourseIdParamSchema, ErrorSchema, PageQuerySchema, pageOf } from "../schemas";
+import { CourseIdParamSchema, ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
 
 const KINDS = ["exact_text", "exact_blob", "near_text"] as const;
 const STATUSES = ["linked", "open", "resolved"] as const;

@@ -7,6 +7,7 @@ import {
   decodeCursor,
   encodeCursor,
   getCourse,
+  isNumberCursor,
   listCourses,
 } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
@@ -15,17 +16,14 @@ import {
   CourseIdParamSchema,
   CourseSchema,
   ErrorSchema,
+  json,
+  pageOf,
   PageQuerySchema,
   RegisterCourseSchema,
   SyncRequestSchema,
-  pageOf,
 } from "../schemas";
 import { validationHook } from "../validation";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
 const errors = {
   400: json(ErrorSchema, "Invalid input"),
   401: json(ErrorSchema, "Missing or invalid token"),
@@ -82,7 +80,7 @@ courseRoutes.openapi(
   }),
   async (c) => {
     const { cursor, limit } = c.req.valid("query");
-    const after = decodeCursor(cursor, (value): value is number => typeof value === "number");
+    const after = decodeCursor(cursor, isNumberCursor);
     if (cursor && after === null) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
     const rows = await listCourses(openDatabase(c.env.DB), after, limit + 1);
     const now = Date.now();

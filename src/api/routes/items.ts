@@ -2,7 +2,15 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { itemKey } from "../../detect/item-types";
 import { openDatabase } from "../../storage/d1/client";
-import { decodeCursor, encodeCursor, getItem, listChanges, listItems } from "../../storage/d1/queries";
+import {
+  decodeCursor,
+  encodeCursor,
+  isItemCursor,
+  isNumberCursor,
+  getItem,
+  listChanges,
+  listItems,
+} from "../../storage/d1/queries";
 import { ApiError } from "../errors";
 import { iso, presentItem } from "../present";
 import {
@@ -11,23 +19,13 @@ import {
   ErrorSchema,
   ItemSchema,
   ItemsQuerySchema,
-  PageQuerySchema,
+  json,
   pageOf,
+  PageQuerySchema,
 } from "../schemas";
 import { validationHook } from "../validation";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
-
 export const itemRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
-
-const ItemCursor = (value: unknown): value is { changedAt: number; id: string } =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as { changedAt?: unknown }).changedAt === "number" &&
-  typeof (value as { id?: unknown }).id === "string";
 
 itemRoutes.openapi(
   createRoute({
@@ -44,7 +42,7 @@ itemRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const query = c.req.valid("query");
-    const after = decodeCursor(query.cursor, ItemCursor);
+    const after = decodeCursor(query.cursor, isItemCursor);
     if (query.cursor && !after) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
     const changedSince = query.changedSince === undefined ? undefined : Date.parse(query.changedSince);
     const rows = await listItems(openDatabase(c.env.DB), {
@@ -95,7 +93,7 @@ itemRoutes.openapi(
     const orm = openDatabase(c.env.DB);
     const item = await getItem(orm, itemId);
     if (!item || item.courseId !== canvasCourseId) throw new ApiError(404, "not_found", `no item ${itemId}`);
-    const afterId = decodeCursor(cursor, (value): value is number => typeof value === "number");
+    const afterId = decodeCursor(cursor, isNumberCursor);
     if (cursor && afterId === null) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
     const rows = await listChanges(orm, itemId, afterId, limit + 1);
     const page = rows.slice(0, limit);

@@ -1,16 +1,11 @@
 /** Job status and per-course job history. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { openDatabase } from "../../storage/d1/client";
-import { decodeCursor, encodeCursor, getJob, listJobs } from "../../storage/d1/queries";
+import { decodeCursor, encodeCursor, isJobCursor, getJob, listJobs } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
 import { presentJob } from "../present";
-import { CourseIdParamSchema, ErrorSchema, JobSchema, PageQuerySchema, pageOf } from "../schemas";
+import { CourseIdParamSchema, ErrorSchema, JobSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { "application/json": { schema } },
-  description,
-});
 
 export const jobRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
 
@@ -42,12 +37,6 @@ jobRoutes.openapi(
   },
 );
 
-const JobCursor = (value: unknown): value is { createdAt: number; id: string } =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as { createdAt?: unknown }).createdAt === "number" &&
-  typeof (value as { id?: unknown }).id === "string";
-
 jobRoutes.openapi(
   createRoute({
     method: "get",
@@ -63,7 +52,7 @@ jobRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    const before = decodeCursor(cursor, JobCursor);
+    const before = decodeCursor(cursor, isJobCursor);
     if (cursor && !before) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
     const rows = await listJobs(openDatabase(c.env.DB), canvasCourseId, before, limit + 1);
     const page = rows.slice(0, limit);

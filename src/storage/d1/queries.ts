@@ -20,6 +20,21 @@ export function decodeCursor<T>(cursor: string | undefined, guard: (value: unkno
   }
 }
 
+/** Cursor shapes shared by the API and the dashboard (each list endpoint pages by its own sort key). */
+export const isNumberCursor = (value: unknown): value is number => typeof value === "number";
+
+export const isJobCursor = (value: unknown): value is { createdAt: number; id: string } =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { createdAt?: unknown }).createdAt === "number" &&
+  typeof (value as { id?: unknown }).id === "string";
+
+export const isItemCursor = (value: unknown): value is { changedAt: number; id: string } =>
+  typeof value === "object" &&
+  value !== null &&
+  typeof (value as { changedAt?: unknown }).changedAt === "number" &&
+  typeof (value as { id?: unknown }).id === "string";
+
 export type CourseRecord = typeof courses.$inferSelect;
 export type ItemRecord = typeof items.$inferSelect;
 export type JobRecord = typeof syncJobs.$inferSelect;
