@@ -11,9 +11,9 @@ import type { Config } from "./env";
 import type { Random } from "./resilience/backoff";
 import { networkError } from "./resilience/errors";
 import { canvasRetryPolicy, type RequestRetryPolicy } from "./resilience/retry-policy";
-import { isTransportFailure } from "./queue/job-errors";
 import { createFileStore } from "./storage/file-store";
 import type { FileStore } from "./sync/context";
+import { isTransportFailure } from "./sync/item-failure";
 
 /** A short, non-reversible name for a token: safe to store and to use as a Durable Object name. */
 export async function tokenFingerprint(token: string): Promise<string> {
@@ -64,6 +64,7 @@ export interface CanvasAccess {
 export async function canvasAccess(
   env: Env,
   config: Config,
+  fingerprint: string,
   options: AccessOptions = {},
 ): Promise<CanvasAccess> {
   const fetcher: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
@@ -71,7 +72,6 @@ export async function canvasAccess(
   const timeoutMs = options.timeoutMs ?? config.CANVAS_TIMEOUT_SECONDS * 1000;
   const canvasOrigin = new URL(config.CANVAS_BASE_URL).origin;
   const stats = newRequestStats();
-  const fingerprint = await tokenFingerprint(config.CANVAS_TOKEN);
   const gate = options.pacing === false ? null : gateFor(env, config.CANVAS_BASE_URL, fingerprint);
   const policy = transportRetryPolicy(canvasRetryPolicy(timeoutMs, options.random ?? Math.random));
   const client = new CanvasClient({
@@ -116,8 +116,7 @@ export function transportRetryPolicy(policy: RequestRetryPolicy): RequestRetryPo
 
 /**
  * Retries a file download in place, by the same policy as API requests. When the policy gives up, the last error
- * goes to the job: a file that is still short is skipped as bad content, anything else fails the delivery (and the
- * queue retries it from the checkpoint).
+ * goes to the pipeline, which leaves the file behind for the next sync (src/sync/item-failure.ts).
  */
 function retryingFileStore(
   store: FileStore,
@@ -126,6 +125,8 @@ function retryingFileStore(
 ): FileStore {
   return {
     storeText: (hash, text) => store.storeText(hash, text),
+    storeData: (hash, json) => store.storeData(hash, json),
+    loadData: (key) => store.loadData(key),
     async storeFile(input) {
       for (let attempt = 1; ; attempt++) {
         try {

@@ -38,6 +38,16 @@ export const ConfigSchema = z.object({
   CANVAS_TIMEOUT_SECONDS: positive(30),
   BLOB_GRACE_HOURS: positive(24),
   VECTOR_DIMENSIONS: positive(384),
+  /**
+   * One queue delivery of a sync works within these and then continues in a fresh delivery (Cloudflare limits each
+   * invocation: 15 minutes of wall time, 1,000 D1 queries, `limits.subrequests` subrequests in wrangler.toml).
+   */
+  SYNC_DELIVERY_MAX_SECONDS: z.coerce.number().int().min(10).max(840).default(600),
+  SYNC_DELIVERY_MAX_CANVAS_REQUESTS: z.coerce.number().int().min(1).max(100_000).default(2_000),
+  SYNC_DELIVERY_MAX_D1_STATEMENTS: z.coerce.number().int().min(50).max(900).default(800),
+  SYNC_DELIVERY_MAX_SUBREQUESTS: z.coerce.number().int().min(100).max(9_000).default(5_000),
+  /** local development and tests: fail calls past the production per-invocation limits, as production does */
+  EMULATE_PLATFORM_LIMITS: flag,
   NEAR_DUPLICATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   DEDUP_SCOPE: z.enum(["course", "institution"]).default("course"),
 });

@@ -21,6 +21,8 @@ export default defineConfig(async () => {
             CANVAS_TOKEN: "test-canvas-token-0123456789",
             API_TOKEN: "test-api-token-0123456789",
             CANVAS_FILE_HOSTS: "files.canvas-storage.test",
+            // Fail any call past the production per-invocation limits, as Cloudflare does (local workerd does not).
+            EMULATE_PLATFORM_LIMITS: "true",
             BENCH_SIZES: process.env["BENCH_SIZES"] ?? "1000,10000",
             BENCH_STREAM_BYTES: process.env["BENCH_STREAM_BYTES"] ?? String(1024 * 1024 * 1024),
           },

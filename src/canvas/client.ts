@@ -49,6 +49,8 @@ export interface CanvasClientOptions {
   retryPolicy: RetryPolicy;
   sleep: (ms: number) => Promise<void>;
   stats: RequestStats;
+  /** our clock, for a response without a `Date` header (default Date.now) */
+  now?: () => number;
 }
 
 /** A body that is not valid JSON, or a JSON body that breaks the resource schema. */
@@ -64,13 +66,38 @@ export class CanvasResponseError extends Error {
   }
 }
 
-/** Result of walking a paginated listing. `complete` is false when paging stopped early by request. */
+/**
+ * Result of walking a paginated listing. `complete` is false when paging stopped early by request (`problem` null)
+ * or because the pagination itself could not be trusted (`problem` says why: a `next` link that repeats a page, that
+ * points to another origin, or more pages than any collection can have). An incomplete listing never proves a
+ * deletion.
+ */
 export interface Listing<T> {
   items: T[];
-  /** objects that failed the schema: skipped and reported, never stored */
-  invalid: { index: number; message: string }[];
+  /** for each item, when Canvas produced the page that carried it (its `Date` header, ms) */
+  observedAt: number[];
+  /** objects that failed the schema: skipped and reported, never stored (`id` when the raw object had one) */
+  invalid: { index: number; id: string | null; message: string }[];
   pages: number;
   complete: boolean;
+  problem: string | null;
+}
+
+/** One object and when Canvas produced it (the response's `Date` header, ms; our clock if Canvas sent none). */
+export interface Observed<T> {
+  data: T;
+  observedAt: number;
+}
+
+/** No collection of one course has anywhere near this many pages of 100; a listing that does is looping. */
+export const MAX_LIST_PAGES = 5_000;
+
+interface JsonPage {
+  body: unknown;
+  /** the next page, resolved against this page's URL; null on the last page */
+  next: string | null;
+  url: string;
+  observedAt: number;
 }
 
 export class CanvasClient {
@@ -86,7 +113,12 @@ export class CanvasClient {
 
   /** GET one JSON object and validate it. */
   async get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
-    const { body, url } = await this.requestJson(this.resolve(path));
+    return (await this.getObserved(path, schema)).data;
+  }
+
+  /** GET one JSON object, validate it, and say when Canvas produced it. */
+  async getObserved<S extends z.ZodType>(path: string, schema: S): Promise<Observed<z.infer<S>>> {
+    const { body, url, observedAt } = await this.requestJson(this.resolve(path));
     const parsed = schema.safeParse(body);
     if (!parsed.success) {
       throw new CanvasResponseError(
@@ -94,7 +126,7 @@ export class CanvasClient {
         endpointOf(url),
       );
     }
-    return parsed.data;
+    return { data: parsed.data, observedAt };
   }
 
   /**
@@ -106,10 +138,25 @@ export class CanvasClient {
     itemSchema: S,
     shouldStop?: (item: z.infer<S>) => boolean,
   ): Promise<Listing<z.infer<S>>> {
-    const listing: Listing<z.infer<S>> = { items: [], invalid: [], pages: 0, complete: true };
+    const listing: Listing<z.infer<S>> = {
+      items: [],
+      observedAt: [],
+      invalid: [],
+      pages: 0,
+      complete: true,
+      problem: null,
+    };
     let url: string | null = this.resolve(path, { per_page: "100" });
+    const visited = new Set<string>();
     let index = 0;
     while (url) {
+      const problem = paginationProblem(url, this.origin, visited);
+      if (problem !== null) {
+        listing.complete = false;
+        listing.problem = `${endpointOf(url)}: ${problem}`;
+        return listing;
+      }
+      visited.add(url);
       const page = await this.requestJson(url);
       listing.pages++;
       if (!Array.isArray(page.body)) {
@@ -121,12 +168,13 @@ export class CanvasClient {
       for (const raw of page.body) {
         const parsed = itemSchema.safeParse(raw);
         if (!parsed.success) {
-          listing.invalid.push({ index, message: parsed.error.message.slice(0, 300) });
+          listing.invalid.push({ index, id: rawId(raw), message: parsed.error.message.slice(0, 300) });
         } else if (shouldStop?.(parsed.data)) {
           listing.complete = false;
           return listing;
         } else {
           listing.items.push(parsed.data);
+          listing.observedAt.push(page.observedAt);
         }
         index++;
       }
@@ -144,7 +192,7 @@ export class CanvasClient {
     return url.toString();
   }
 
-  private async requestJson(url: string): Promise<{ body: unknown; next: string | null; url: string }> {
+  private async requestJson(url: string): Promise<JsonPage> {
     if (new URL(url).origin !== this.origin) {
       // A pagination link to another host would carry our token there: refuse it.
       throw new CanvasResponseError(`refusing to follow a link to another origin`, "pagination");
@@ -163,10 +211,7 @@ export class CanvasClient {
     }
   }
 
-  private async attempt(
-    url: string,
-    timeoutMs: number,
-  ): Promise<{ body: unknown; next: string | null; url: string }> {
+  private async attempt(url: string, timeoutMs: number): Promise<JsonPage> {
     const { stats, gate } = this.options;
     const endpoint = endpointOf(url);
     const leaseId = gate ? await gate.acquire() : 0;
@@ -199,7 +244,14 @@ export class CanvasClient {
       } catch (cause) {
         throw new CanvasResponseError(`malformed JSON from ${endpoint}`, endpoint, { cause });
       }
-      return { body, next: nextPageUrl(response.headers.get("link")), url };
+      const next = nextPageUrl(response.headers.get("link"));
+      return {
+        body,
+        // Canvas sends absolute links; a relative one is resolved against the page it came from (RFC 8288).
+        next: next === null ? null : new URL(next, url).toString(),
+        url,
+        observedAt: responseTime(response.headers, this.options.now ?? Date.now),
+      };
     } finally {
       await gate?.release(leaseId, { cost, remaining, throttled });
     }
@@ -210,6 +262,31 @@ export class CanvasClient {
 export function endpointOf(url: string): string {
   const path = new URL(url).pathname;
   return path.replace(/\/\d+(?=\/|$)/g, "/:id").replace(/\/page_id:\d+/, "/:page");
+}
+
+/**
+ * Why a pagination URL must not be followed, or null. Each page is fetched at most once and never on another origin
+ * (the token would go with it); past MAX_LIST_PAGES the walk is a loop, whatever the URLs look like.
+ */
+function paginationProblem(url: string, origin: string, visited: ReadonlySet<string>): string | null {
+  if (new URL(url).origin !== origin) return "a next link points to another origin; not followed";
+  if (visited.has(url)) return "a next link repeats a page already read; the listing is looping";
+  if (visited.size >= MAX_LIST_PAGES) return `more than ${MAX_LIST_PAGES} pages; the listing is looping`;
+  return null;
+}
+
+/** The id of an object that failed its schema, when it has a usable one (`id`, or a page's `page_id`). */
+function rawId(raw: unknown): string | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const id = "page_id" in raw ? raw.page_id : "id" in raw ? raw.id : null;
+  return typeof id === "number" && Number.isSafeInteger(id) && id >= 0 ? String(id) : null;
+}
+
+/** When Canvas produced a response: its `Date` header (whole seconds), or our clock when it sent none. */
+function responseTime(headers: Headers, now: () => number): number {
+  const date = headers.get("date");
+  const parsed = date === null ? Number.NaN : Date.parse(date);
+  return Number.isFinite(parsed) ? parsed : now();
 }
 
 function numberHeader(headers: Headers, name: string): number | null {

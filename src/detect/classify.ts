@@ -45,7 +45,21 @@ export interface ObservedTimestamps {
 export function pageNeedsBody(stored: StoredState | undefined, listedUpdatedAt: string | null): boolean {
   if (!stored || stored.deleted) return true;
   if (listedUpdatedAt === null) return true;
-  return stored.canvasUpdatedAt !== listedUpdatedAt || !("body" in stored.data);
+  return stored.canvasUpdatedAt !== listedUpdatedAt;
+}
+
+/**
+ * Whether a stored revision could hide a later edit. Canvas timestamps have whole seconds, so a body read in the
+ * same second as its revision time (`observedAt`, the Date of the response that carried it) may predate a second
+ * edit in that same second, which leaves `updated_at` unchanged: such a revision is read once more. The next second
+ * counts too, so a clock difference of up to a second between Canvas's web and database servers cannot hide one.
+ * Unknown observation times (rows stored before they were recorded) are not ambiguous; a full sync re-reads every
+ * body anyway.
+ */
+export function revisionAmbiguous(updatedAt: string | null, observedAt: number | null): boolean {
+  if (updatedAt === null || observedAt === null) return false;
+  const revised = Date.parse(updatedAt);
+  return Number.isFinite(revised) && Math.floor(observedAt / 1000) <= Math.floor(revised / 1000) + 1;
 }
 
 /** Tier 1 for files: the bytes must be downloaded when the file is new or its content timestamp or size moved. */

@@ -32,10 +32,23 @@ export function schedulerConfig(config: Config | undefined): SchedulerConfig {
   });
 }
 
+/**
+ * A job that finished: `succeeded` when the mirror is exact for its scope, `partial` when it left objects behind,
+ * held some or could not complete a listing (the report and sync_issues say what; the next sync retries them).
+ * Either way the course is healthy: partial is not a failure, so the failure count and breaker are reset.
+ */
 export async function recordCourseSuccess(
   env: Env,
   config: Config,
-  outcome: { courseId: number; jobId: string; report: JobReport; full: boolean },
+  outcome: {
+    courseId: number;
+    jobId: string;
+    report: JobReport;
+    full: boolean;
+    partial: boolean;
+    /** statements to commit together with the outcome (the delivery record) */
+    extra?: D1PreparedStatement[];
+  },
 ): Promise<void> {
   const db = env.DB;
   const now = Date.now();
@@ -63,15 +76,23 @@ export async function recordCourseSuccess(
   await db.batch([
     db
       .prepare(
-        `UPDATE sync_jobs SET status = 'succeeded', finished_at = ?2, report = ?3, error = NULL, error_category = NULL,
+        `UPDATE sync_jobs SET status = ?5, finished_at = ?2, report = ?3, error = ?6, error_category = ?7,
            progress_done = ?4, progress_total = ?4 WHERE id = ?1`,
       )
-      .bind(outcome.jobId, now, JSON.stringify(outcome.report), processed),
+      .bind(
+        outcome.jobId,
+        now,
+        JSON.stringify(outcome.report),
+        processed,
+        outcome.partial ? "partial" : "succeeded",
+        outcome.partial ? partialSummary(outcome.report) : null,
+        outcome.partial ? "partial" : null,
+      ),
     db
       .prepare(
         `UPDATE courses SET state = 'idle', last_sync_at = ?2, last_success_at = ?2,
            last_full_sync_at = CASE WHEN ?3 THEN ?2 ELSE last_full_sync_at END, consecutive_failures = 0,
-           last_error = NULL, last_error_category = NULL, next_sync_at = ?4, change_rate_ppm = ?5, activity = ?6,
+           last_error = ?8, last_error_category = ?9, next_sync_at = ?4, change_rate_ppm = ?5, activity = ?6,
            name = COALESCE((SELECT title FROM items WHERE id = ?7 AND deleted_at IS NULL), name)
          WHERE canvas_course_id = ?1`,
       )
@@ -83,8 +104,27 @@ export async function recordCourseSuccess(
         Math.round(smoothed * 1_000_000),
         JSON.stringify(activity),
         itemKey(outcome.courseId, "course", outcome.courseId),
+        outcome.partial ? partialSummary(outcome.report) : null,
+        outcome.partial ? "partial" : null,
       ),
+    ...(outcome.extra ?? []),
   ]);
+}
+
+/** One line on what a partial job left: the counts by kind and the listings it could not complete. */
+export function partialSummary(report: JobReport): string {
+  let leftBehind = 0;
+  let held = 0;
+  for (const counts of Object.values(report.types)) {
+    leftBehind += counts.leftBehind;
+    held += counts.held;
+  }
+  const parts: string[] = [];
+  if (leftBehind > 0) parts.push(`${leftBehind} object(s) left behind (retried first by the next sync)`);
+  if (held > 0) parts.push(`${held} missing object(s) held, not deleted until Canvas confirms`);
+  for (const entry of report.incomplete)
+    parts.push(`${entry.collection} listing incomplete: ${entry.reason}`);
+  return (parts.length > 0 ? parts.join("; ") : "objects were left behind").slice(0, 500);
 }
 
 export async function recordCourseFailure(

@@ -1,23 +1,28 @@
 /**
- * Runs one sync delivery: checks the job is still wanted and its token not known dead, takes the course lease,
- * asks the host's and the course's circuit breakers, runs the pipeline (resuming from the job's checkpoint), and
- * records the outcome on the job, the course and both breakers. Returns how the message should be settled; it
- * never throws for an expected failure (src/queue/sync-failure.ts handles those).
+ * One delivery of a sync job, read top to bottom: guard (the job is still wanted, its course registered, its token
+ * not known dead), permit (the course's lease, then the host's and the course's circuit breakers), run (the
+ * pipeline, resuming from the job's checkpoint, within the delivery's budget), record (the outcome on the job, the
+ * course, both breakers and the job's delivery log). A delivery that runs out of budget commits its checkpoint and
+ * sends a continuation of the same job: that is not a retry, so it counts toward no retry limit, breaker or error
+ * rate, and the job stays running. Expected failures never throw out of here (sync-failure.ts handles them).
  */
-import { canvasAccess, tokenFingerprint } from "../deps";
-import { healthGateName } from "../durable/canvas-gate";
+import { canvasAccess } from "../deps";
+import { healthGateName, type CanvasGate } from "../durable/canvas-gate";
 import type { CourseSync, LeaseResult } from "../durable/course-sync";
 import type { BreakerPermit } from "../durable/stored-breaker";
 import type { Config } from "../env";
-import { openDatabase } from "../storage/d1/client";
-import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../sync/context";
-import { runSyncJob } from "../sync/run-sync-job";
-import type { JobReport } from "../sync/report";
-import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
+import { raiseAlert } from "../observability/alerts";
 import { log } from "../observability/log";
+import { openDatabase } from "../storage/d1/client";
+import { insertDeliveryStatement, type DeliveryOutcome } from "../storage/d1/job-deliveries";
+import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../sync/context";
+import { DeliveryBudget } from "../sync/delivery-budget";
+import { runSyncJob, type SyncJobResult } from "../sync/run-sync-job";
+import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
 import { recordCourseSuccess } from "./course-outcome";
 import { enqueueExtractions } from "./enqueue-extractions";
 import { enqueueDedup } from "./handle-dedup";
+import type { InvocationMeter } from "./invocation-meter";
 import { deliveryTimeoutMs } from "./job-errors";
 import type { SyncMessage } from "./message";
 import type { Settlement } from "./settle";
@@ -27,6 +32,15 @@ import type { SyncRuntime } from "./sync-runtime";
 /** A lease outlives the consumer's 15-minute wall clock, so only a dead holder's lease ever expires. */
 const LEASE_TTL_MS = 16 * 60_000;
 
+/** What every delivery of one invocation shares: metered bindings and fetch, configuration, the token's name. */
+export interface Invocation {
+  env: Env;
+  config: Config;
+  meter: InvocationMeter;
+  fingerprint: string;
+  runtime: SyncRuntime;
+}
+
 interface JobRow {
   id: string;
   course_id: number;
@@ -34,135 +48,63 @@ interface JobRow {
   scope: string | null;
   status: string;
   checkpoint: string | null;
-  attempts: number;
 }
 
+const FINISHED = new Set(["succeeded", "partial", "failed"]);
+
 export async function handleSyncMessage(
-  env: Env,
-  config: Config,
+  invocation: Invocation,
   message: SyncMessage,
   attempts: number,
   maxRetries: number,
-  runtime: SyncRuntime = {},
 ): Promise<Settlement> {
-  const db = env.DB;
-  const job = await db
-    .prepare("SELECT id, course_id, mode, scope, status, checkpoint, attempts FROM sync_jobs WHERE id = ?1")
-    .bind(message.jobId)
-    .first<JobRow>();
-  if (!job || job.course_id !== message.courseId) {
-    log("warn", "sync message for an unknown job: dropped", {
-      jobId: message.jobId,
-      courseId: message.courseId,
-    });
-    return { action: "ack" };
-  }
-  // A redelivery of a finished job (its ack was lost) must change nothing.
-  if (job.status === "succeeded" || job.status === "failed") {
-    // A consumer that died after recording the outcome but before letting go of the course left its lease.
-    await env.COURSE_SYNC.getByName(String(message.courseId)).releaseLease(message.jobId);
-    return { action: "ack" };
-  }
-
-  const fingerprint = await tokenFingerprint(config.CANVAS_TOKEN);
-  const course = await db
-    .prepare("SELECT state, auth_failed_token FROM courses WHERE canvas_course_id = ?1")
-    .bind(message.courseId)
-    .first<{ state: string; auth_failed_token: string | null }>();
-  if (!course) return finishFailed(env, config, message, "course is not registered", "permanent");
-  if (course.state === "auth_failed" && course.auth_failed_token === fingerprint) {
-    // Nothing on a dead token is retried until the token changes; the cron lifts the stop then.
-    return finishFailed(env, config, message, "the Canvas token is invalid, expired or revoked", "auth");
-  }
+  const { env, config } = invocation;
+  const job = await guard(invocation, message);
+  if (job === "ack") return { action: "ack" };
+  if ("action" in job) return job;
 
   const courseObject = env.COURSE_SYNC.getByName(String(message.courseId));
-  const host = env.CANVAS_GATE.getByName(healthGateName(new URL(config.CANVAS_BASE_URL).host));
-  const lease = await takeLease(db, courseObject, message.jobId);
+  const lease = await takeLease(env.DB, courseObject, message.jobId);
   // Another job holds the course; it usually finishes long before its lease would expire, so look again soon.
   if (!lease.ok) return retryAt(Date.now() + Math.min(lease.retryInMs, LEASE_POLL_MS));
+  let keepLease = false;
   try {
-    // Peek at the host first: taking the course's half-open trial and then being turned away by the host would
-    // leave that trial slot held for nothing. The course's trial is taken before the host's for the same reason:
-    // a host trial left unused would hold up every course.
-    const hostOpen = await host.hostPeek();
-    if (!hostOpen.allowed) return backOff(hostOpen, message, "host");
-    const coursePermit = await courseObject.breakerPermits();
-    if (!coursePermit.allowed) return backOff(coursePermit, message, "course");
-    const hostPermit = await host.hostPermits();
-    if (!hostPermit.allowed) return backOff(hostPermit, message, "host");
-
-    const now = Date.now();
-    await db.batch([
-      db
-        .prepare(
-          "UPDATE sync_jobs SET status = 'running', started_at = COALESCE(started_at, ?2), attempts = attempts + 1 WHERE id = ?1",
-        )
-        .bind(message.jobId, now),
-      db.prepare("UPDATE courses SET state = 'syncing' WHERE canvas_course_id = ?1").bind(message.courseId),
-    ]);
-    const history = await courseObject.deliveryHistory(message.jobId);
+    const host = env.CANVAS_GATE.getByName(healthGateName(new URL(config.CANVAS_BASE_URL).host));
+    const denied = await askBreakers(host, courseObject, message);
+    if (denied) return denied;
     const attempt: AttemptContext = {
       env,
       config,
       message,
       attempts,
       maxRetries,
-      fingerprint,
-      runtime,
-      history,
+      fingerprint: invocation.fingerprint,
+      runtime: invocation.runtime,
+      history: await courseObject.deliveryHistory(message.jobId),
       course: courseObject,
       host,
     };
-    const access = await canvasAccess(env, config, {
-      ...runtime,
-      timeoutMs: deliveryTimeoutMs(config.CANVAS_TIMEOUT_SECONDS * 1000, history),
-    });
-    const scope = parseScope(job.scope);
-    const fullRun = job.mode === "full" || scope?.kind === "full_reconcile";
-    const reconcile = fullRun || (await reconciliationDue(db, message.courseId, config, now));
-    let report: JobReport;
+    const budget = new DeliveryBudget(deliveryLimits(config), invocation.meter.read, Date.now);
+    await markRunning(env.DB, message);
+    let result: SyncJobResult;
     try {
-      report = await runSyncJob(
-        {
-          db,
-          orm: openDatabase(db),
-          client: access.client,
-          files: access.files,
-          config: {
-            ...DEFAULT_SYNC_CONFIG,
-            filesLookbackMs: config.FILES_LOOKBACK_MINUTES * 60_000,
-            allowedFileHosts: config.CANVAS_FILE_HOSTS,
-          },
-          now: Date.now,
-          fileBytes: access.fileBytes,
-          onProgress: async (done, total, collection) => {
-            await courseObject.reportProgress({
-              jobId: message.jobId,
-              done,
-              total,
-              collection,
-              updatedAt: Date.now(),
-            });
-            await courseObject.renewLease(message.jobId, LEASE_TTL_MS);
-          },
-        },
-        {
-          jobId: message.jobId,
-          courseId: message.courseId,
-          mode: fullRun ? "full" : "incremental",
-          reconcile,
-          checkpoint: parseCheckpoint(job.checkpoint),
-          scope: job.mode === "targeted" ? scope : null,
-        },
-      );
+      result = await run(invocation, attempt, job, budget);
     } catch (error) {
-      return await handleAttemptFailure(attempt, error);
+      const settlement = await handleAttemptFailure(attempt, error);
+      await recordDelivery(env.DB, message.jobId, budget, settlementOutcome(settlement), null);
+      return settlement;
+    }
+    if (result.status === "paused") {
+      keepLease = true;
+      return await continueLater(invocation, courseObject, message, budget);
     }
     await recordCourseSuccess(env, config, {
       courseId: message.courseId,
       jobId: message.jobId,
-      report,
-      full: reconcile,
+      report: result.report,
+      full: job.reconcile,
+      partial: result.holes,
+      extra: [deliveryStatement(env.DB, message.jobId, budget, "finished", null)],
     });
     await courseObject.recordOutcome("success");
     await recordHostVerdict(attempt, "success");
@@ -175,8 +117,198 @@ export async function handleSyncMessage(
     });
     return { action: "ack" };
   } finally {
-    await courseObject.releaseLease(message.jobId);
+    if (!keepLease) await courseObject.releaseLease(message.jobId);
   }
+}
+
+interface GuardedJob {
+  mode: "incremental" | "full";
+  reconcile: boolean;
+  scope: TargetScope | null;
+  checkpoint: Checkpoint | null;
+}
+
+/** The job, if this delivery should run it; otherwise how to settle the message. */
+async function guard(invocation: Invocation, message: SyncMessage): Promise<GuardedJob | "ack" | Settlement> {
+  const { env, config } = invocation;
+  const db = env.DB;
+  const job = await db
+    .prepare("SELECT id, course_id, mode, scope, status, checkpoint FROM sync_jobs WHERE id = ?1")
+    .bind(message.jobId)
+    .first<JobRow>();
+  if (!job || job.course_id !== message.courseId) {
+    log("warn", "sync message for an unknown job: dropped", {
+      jobId: message.jobId,
+      courseId: message.courseId,
+    });
+    return "ack";
+  }
+  // A redelivery of a finished job (its ack was lost) must change nothing.
+  if (FINISHED.has(job.status)) {
+    // A consumer that died after recording the outcome but before letting go of the course left its lease.
+    await env.COURSE_SYNC.getByName(String(message.courseId)).releaseLease(message.jobId);
+    return "ack";
+  }
+  const course = await db
+    .prepare("SELECT state, auth_failed_token FROM courses WHERE canvas_course_id = ?1")
+    .bind(message.courseId)
+    .first<{ state: string; auth_failed_token: string | null }>();
+  if (!course) return finishFailed(env, config, message, "course is not registered", "permanent");
+  if (course.state === "auth_failed" && course.auth_failed_token === invocation.fingerprint) {
+    // Nothing on a dead token is retried until the token changes; the cron lifts the stop then.
+    return finishFailed(env, config, message, "the Canvas token is invalid, expired or revoked", "auth");
+  }
+  const scope = parseScope(job.scope);
+  const full = job.mode === "full" || scope?.kind === "full_reconcile";
+  return {
+    mode: full ? "full" : "incremental",
+    reconcile: full || (await reconciliationDue(db, message.courseId, config, Date.now())),
+    scope: job.mode === "targeted" ? scope : null,
+    checkpoint: parseCheckpoint(job.checkpoint),
+  };
+}
+
+/**
+ * The breakers, host first: taking the course's half-open trial and then being turned away by the host would leave
+ * that trial slot held for nothing. The course's trial is taken before the host's for the same reason: a host trial
+ * left unused would hold up every course.
+ */
+async function askBreakers(
+  host: DurableObjectStub<CanvasGate>,
+  course: DurableObjectStub<CourseSync>,
+  message: SyncMessage,
+): Promise<Settlement | null> {
+  const hostOpen = await host.hostPeek();
+  if (!hostOpen.allowed) return backOff(hostOpen, message, "host");
+  const coursePermit = await course.breakerPermits();
+  if (!coursePermit.allowed) return backOff(coursePermit, message, "course");
+  const hostPermit = await host.hostPermits();
+  if (!hostPermit.allowed) return backOff(hostPermit, message, "host");
+  return null;
+}
+
+async function markRunning(db: D1Database, message: SyncMessage): Promise<void> {
+  await db.batch([
+    db
+      .prepare(
+        "UPDATE sync_jobs SET status = 'running', started_at = COALESCE(started_at, ?2), attempts = attempts + 1 WHERE id = ?1",
+      )
+      .bind(message.jobId, Date.now()),
+    db.prepare("UPDATE courses SET state = 'syncing' WHERE canvas_course_id = ?1").bind(message.courseId),
+  ]);
+}
+
+async function run(
+  invocation: Invocation,
+  attempt: AttemptContext,
+  job: GuardedJob,
+  budget: DeliveryBudget,
+): Promise<SyncJobResult> {
+  const { env, config, runtime } = invocation;
+  const { message, course } = attempt;
+  const access = await canvasAccess(env, config, invocation.fingerprint, {
+    ...runtime,
+    fetch: invocation.meter.fetch(runtime.fetch ?? ((input, init) => fetch(input, init))),
+    timeoutMs: deliveryTimeoutMs(config.CANVAS_TIMEOUT_SECONDS * 1000, attempt.history),
+  });
+  return runSyncJob(
+    {
+      db: env.DB,
+      orm: openDatabase(env.DB),
+      client: access.client,
+      files: access.files,
+      config: {
+        ...DEFAULT_SYNC_CONFIG,
+        filesLookbackMs: config.FILES_LOOKBACK_MINUTES * 60_000,
+        allowedFileHosts: config.CANVAS_FILE_HOSTS,
+      },
+      budget,
+      alert: (alert) => raiseAlert(config, alert, runtime.fetch ?? ((input, init) => fetch(input, init))),
+      now: Date.now,
+      fileBytes: access.fileBytes,
+      onProgress: async (done, total, collection) => {
+        await course.reportProgress({ jobId: message.jobId, done, total, collection, updatedAt: Date.now() });
+        await course.renewLease(message.jobId, LEASE_TTL_MS);
+      },
+    },
+    {
+      jobId: message.jobId,
+      courseId: message.courseId,
+      mode: job.mode,
+      reconcile: job.reconcile,
+      checkpoint: job.checkpoint,
+      scope: job.scope,
+    },
+  );
+}
+
+/** The budget ran out: the checkpoint is committed; the same job continues in a new delivery (not a retry). */
+async function continueLater(
+  invocation: Invocation,
+  course: DurableObjectStub<CourseSync>,
+  message: SyncMessage,
+  budget: DeliveryBudget,
+): Promise<Settlement> {
+  const { env } = invocation;
+  await course.renewLease(message.jobId, LEASE_TTL_MS);
+  await env.SYNC_QUEUE.send(
+    { v: 1, kind: "sync", jobId: message.jobId, courseId: message.courseId } satisfies SyncMessage,
+    { contentType: "json" },
+  );
+  await recordDelivery(env.DB, message.jobId, budget, "continued", budget.stoppedBy);
+  log("info", "sync delivery reached its budget; the job continues", {
+    jobId: message.jobId,
+    courseId: message.courseId,
+    stoppedBy: budget.stoppedBy,
+    ...budget.used(),
+  });
+  return { action: "ack" };
+}
+
+function deliveryLimits(config: Config) {
+  return {
+    wallMs: config.SYNC_DELIVERY_MAX_SECONDS * 1000,
+    canvasRequests: config.SYNC_DELIVERY_MAX_CANVAS_REQUESTS,
+    d1Statements: config.SYNC_DELIVERY_MAX_D1_STATEMENTS,
+    subrequests: config.SYNC_DELIVERY_MAX_SUBREQUESTS,
+  };
+}
+
+function deliveryStatement(
+  db: D1Database,
+  jobId: string,
+  budget: DeliveryBudget,
+  outcome: DeliveryOutcome,
+  stoppedBy: string | null,
+): D1PreparedStatement {
+  const used = budget.used();
+  return insertDeliveryStatement(db, {
+    jobId,
+    startedAt: Date.now() - used.wallMs,
+    endedAt: Date.now(),
+    // The record itself is one more D1 statement and subrequest of this delivery.
+    canvasRequests: used.canvasRequests,
+    d1Statements: used.d1Statements + 1,
+    subrequests: used.subrequests + 1,
+    outcome,
+    stoppedBy,
+  });
+}
+
+async function recordDelivery(
+  db: D1Database,
+  jobId: string,
+  budget: DeliveryBudget,
+  outcome: DeliveryOutcome,
+  stoppedBy: string | null,
+): Promise<void> {
+  await deliveryStatement(db, jobId, budget, outcome, stoppedBy).run();
+}
+
+function settlementOutcome(settlement: Settlement): DeliveryOutcome {
+  if (settlement.action === "retry") return "retried";
+  if (settlement.action === "dead_letter") return "dead-lettered";
+  return "finished";
 }
 
 /**
@@ -195,7 +327,7 @@ async function takeLease(
     .prepare("SELECT status FROM sync_jobs WHERE id = ?1")
     .bind(first.heldBy)
     .first<{ status: string }>();
-  if (holder && holder.status !== "succeeded" && holder.status !== "failed") return first;
+  if (holder && !FINISHED.has(holder.status)) return first;
   await course.releaseLease(first.heldBy);
   return course.acquireLease(jobId, LEASE_TTL_MS);
 }
@@ -250,6 +382,11 @@ function parseScope(text: string | null): TargetScope | null {
   }
 }
 
+/**
+ * The checkpoint is our own JSON in our own row; checking its version and shape is enough to trust the rest. A
+ * checkpoint of an older version is ignored: the job starts over, which is safe (objects it had already written
+ * are found unchanged).
+ */
 function parseCheckpoint(text: string | null): Checkpoint | null {
   if (!text) return null;
   try {
@@ -260,9 +397,8 @@ function parseCheckpoint(text: string | null): Checkpoint | null {
   }
 }
 
-/** The checkpoint is our own JSON in our own row; checking its version and shape is enough to trust the rest. */
 function isCheckpoint(value: unknown): value is Checkpoint {
   if (typeof value !== "object" || value === null) return false;
   const candidate: { v?: unknown; done?: unknown; report?: unknown } = value;
-  return candidate.v === 1 && Array.isArray(candidate.done) && typeof candidate.report === "object";
+  return candidate.v === 2 && Array.isArray(candidate.done) && typeof candidate.report === "object";
 }

@@ -7,12 +7,10 @@
  * - permission and content errors at this level (the course itself gone or forbidden) cannot heal by retrying;
  * - everything else is retried by the queue with backoff (src/queue/settle.ts), unknown errors at most 3 times.
  */
-import { CanvasResponseError } from "../canvas/client";
 import { escalateTimeoutMs } from "../resilience/backoff";
 import { inspectError, type ErrorCategory } from "../resilience/classify";
 import { networkError, type TokenState } from "../resilience/errors";
-import { SizeMismatch } from "../storage/file-store";
-import { SizeMismatchError } from "../storage/r2/stream-to-r2";
+import { isTransportFailure } from "../sync/item-failure";
 import { settleMessage, type SettleOptions, type SettleOutcome, type Settlement } from "./settle";
 
 export interface JobFailure {
@@ -29,12 +27,6 @@ export interface DeliveryCounts {
   rateLimited: number;
   timeouts: number;
   unknown: number;
-}
-
-/** A body cut off or garbled in transit: worth another try, unlike a well-formed object that breaks its schema. */
-export function isTransportFailure(error: unknown): boolean {
-  if (error instanceof CanvasResponseError) return error.cause instanceof SyntaxError;
-  return error instanceof SizeMismatch || error instanceof SizeMismatchError;
 }
 
 export function classifyJobError(error: unknown): JobFailure {

@@ -94,3 +94,8 @@ function clampUnit(value: number): number {
   if (!Number.isFinite(value) || value < 0) return 0;
   return value >= 1 ? 1 - Number.EPSILON : value;
 }
+
+/** Queue redelivery after a crash (a bug or a storage outage): 20 s, 40 s, ... up to 10 minutes, without jitter. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.ceil(backoffCeilingMs(attempts, { ...DEFAULT_BACKOFF, baseMs: 20_000, capMs: 600_000 }) / 1000);
+}

@@ -47,6 +47,23 @@ const MAX_CAUSE_DEPTH = 8;
 const NETWORK_MESSAGE =
   /network connection lost|fetch failed|failed to fetch|econnreset|econnrefused|etimedout|socket hang up|connection (reset|refused|closed)|internal error; reference/i;
 
+/**
+ * Cloudflare's per-invocation limits (subrequests, D1 queries) surface as plain errors with these messages. They
+ * say nothing about Canvas or the course: the delivery stops and the job continues in a fresh invocation, which
+ * counts like throttling (never a failure).
+ */
+const PLATFORM_LIMIT_MESSAGE = /too many subrequests|too many api requests by single worker invocation/i;
+
+/** True when the error (or one of its causes) is a platform per-invocation limit. */
+export function isPlatformLimit(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && current instanceof Error; depth++) {
+    if (PLATFORM_LIMIT_MESSAGE.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
 /** The category of any thrown value. */
 export function classifyError(err: unknown): ErrorCategory {
   return inspectError(err).category;
@@ -88,6 +105,7 @@ function recognise(err: unknown): ErrorFacts | undefined {
   ) {
     return { category: "content", reason: reasonOf(err) };
   }
+  if (PLATFORM_LIMIT_MESSAGE.test(err.message)) return { category: "rate_limited", reason: reasonOf(err) };
   if (NETWORK_MESSAGE.test(err.message)) return { category: "transient", reason: reasonOf(err) };
   return undefined;
 }

@@ -161,6 +161,9 @@ export async function dispatchApi(rt: Runtime, request: Request, signal: AbortSi
       headers.set("x-rate-limit-remaining", remaining);
     }
     headers.set("x-request-context-id", `sim-${rt.seed}-${start}`);
+    // Like any HTTP origin, Canvas dates its responses (whole seconds): the mirror uses it to tell whether a body
+    // it read could predate an edit made in the same second as the object's updated_at.
+    headers.set("date", new Date(rt.ctx.now()).toUTCString());
     let response: Response;
     let bytes: number;
     if (reply.kind === "json") ({ response, bytes } = jsonReply(reply, fault, headers));

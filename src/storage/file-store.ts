@@ -3,17 +3,21 @@
  * storage host it redirects to gets no token and must be on the allow-list) and keeps its bytes once per distinct
  * SHA-256, across files and courses.
  *
- * Small files (up to SMALL_FILE_BYTES) are hashed in memory first, so a duplicate is never written at all. Larger
- * files stream straight into R2 under a fresh key while being hashed; D1 then arbitrates: the first row for a hash
+ * Memory is bounded by construction: a file of at most SMALL_FILE_BYTES is read into memory with a byte cap (never
+ * on the strength of a declared size: a body that runs past its size is cut off and refused), hashed, and put under
+ * its own hash only if absent, so a duplicate is never written and no D1 call is needed (the blob row is written by
+ * the sync's batched commit). Larger files, and files whose size nobody states, stream straight into R2 under a
+ * fresh key while being hashed (one part of 8 MiB in memory at most); D1 then arbitrates: the first row for a hash
  * wins and a losing upload is deleted, so concurrent jobs storing the same deck still end with one object.
  */
 import { hex } from "../detect/canonical";
-import type { FileStore } from "../sync/context";
+import type { FileStore, StoredBlobInfo } from "../sync/context";
 import { downloadCanvasFile } from "./r2/download";
-import { blobKey, textKey } from "./r2/keys";
-import { storeStream } from "./r2/stream-to-r2";
+import { blobKey, dataKey, textKey } from "./r2/keys";
+import { SizeMismatchError, storeStream } from "./r2/stream-to-r2";
 
-const SMALL_FILE_BYTES = 8 * 1024 * 1024;
+/** Files up to this size are buffered (times the sync's concurrency, see MEMORY_BUDGET_BYTES). */
+export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
 
 export interface FileStoreDeps {
   db: D1Database;
@@ -27,14 +31,6 @@ export interface FileStoreDeps {
   now: () => number;
   /** counts content bytes downloaded, for the job report */
   onBytes: (bytes: number) => void;
-}
-
-export class SizeMismatch extends Error {
-  readonly kind = "content" as const;
-  constructor(expected: number, actual: number) {
-    super(`file size mismatch: Canvas said ${expected} bytes, received ${actual}`);
-    this.name = "SizeMismatch";
-  }
 }
 
 export function createFileStore(deps: FileStoreDeps): FileStore {
@@ -51,26 +47,12 @@ export function createFileStore(deps: FileStoreDeps): FileStore {
       const lengthHeader = response.headers.get("content-length");
       const contentLength = lengthHeader === null ? null : Number(lengthHeader);
       const expected = input.size ?? contentLength;
+      const body = response.body;
+      if (!body) throw new SizeMismatchError(expected ?? 0, 0, false);
       if (expected !== null && expected <= SMALL_FILE_BYTES) {
-        const bytes = new Uint8Array(await response.arrayBuffer());
-        deps.onBytes(bytes.byteLength);
-        if (input.size !== null && bytes.byteLength !== input.size)
-          throw new SizeMismatch(input.size, bytes.byteLength);
-        const sha256 = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
-        const existing = await findBlob(deps.db, sha256);
-        if (existing) return { sha256, size: bytes.byteLength, r2Key: existing, isNew: false, contentType };
-        const key = blobKey(sha256);
-        await deps.bucket.put(key, bytes, {
-          httpMetadata: contentType ? { contentType } : {},
-          sha256,
-          onlyIf: new Headers({ "if-none-match": "*" }),
-        });
-        const winner = await claimBlob(deps, { sha256, key, size: bytes.byteLength, contentType });
-        return { sha256, size: bytes.byteLength, r2Key: winner, isNew: winner === key, contentType };
+        return storeSmall(deps, await readCapped(body, expected), contentType);
       }
       const key = blobKey(crypto.randomUUID());
-      const body = response.body;
-      if (!body) throw new SizeMismatch(expected ?? 0, 0);
       const stored = await storeStream(deps.bucket, key, body, {
         expectedSize: input.size,
         contentLength,
@@ -87,7 +69,55 @@ export function createFileStore(deps: FileStoreDeps): FileStore {
       await deps.bucket.put(key, text, { httpMetadata: { contentType: "text/plain; charset=utf-8" } });
       return key;
     },
+    async storeData(contentHash, json) {
+      const key = dataKey(contentHash);
+      await deps.bucket.put(key, json, { httpMetadata: { contentType: "application/json" } });
+      return key;
+    },
+    async loadData(key) {
+      const object = await deps.bucket.get(key);
+      return object === null ? null : object.text();
+    },
   };
+}
+
+/**
+ * Reads exactly `expected` bytes, refusing a body that is shorter or runs past it (the read stops at the first
+ * byte too many, so memory never exceeds `expected`).
+ */
+async function readCapped(body: ReadableStream<Uint8Array>, expected: number): Promise<Uint8Array> {
+  const bytes = new Uint8Array(expected);
+  const reader = body.getReader();
+  let filled = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (filled + value.byteLength > expected) {
+      await reader.cancel();
+      throw new SizeMismatchError(expected, filled + value.byteLength, true);
+    }
+    bytes.set(value, filled);
+    filled += value.byteLength;
+  }
+  if (filled !== expected) throw new SizeMismatchError(expected, filled, false);
+  return bytes;
+}
+
+async function storeSmall(
+  deps: FileStoreDeps,
+  bytes: Uint8Array,
+  contentType: string | null,
+): Promise<StoredBlobInfo> {
+  deps.onBytes(bytes.byteLength);
+  const sha256 = hex(new Uint8Array(await crypto.subtle.digest("SHA-256", bytes)));
+  const key = blobKey(sha256);
+  // Put only if absent: R2 answers null when the object exists, which is exactly a dedup hit.
+  const written = await deps.bucket.put(key, bytes, {
+    httpMetadata: contentType ? { contentType } : {},
+    sha256,
+    onlyIf: new Headers({ "if-none-match": "*" }),
+  });
+  return { sha256, size: bytes.byteLength, r2Key: key, isNew: written !== null, contentType };
 }
 
 async function findBlob(db: D1Database, sha256: string): Promise<string | null> {

@@ -1,9 +1,13 @@
 /**
- * One collector per Canvas collection: how to list it with the fewest requests, which item types its listing can
- * prove deletions for, and how to build each object's projection (fetching a page body or a file's bytes only when
- * the timestamp tier says so).
+ * One collector per Canvas collection: how to list it with the fewest requests, and whether its listing on an
+ * incremental run is complete (so that it can prove deletions). Entries are made in entries.ts.
+ *
+ * Pages: a first or full sync asks for the bodies in the list (`include[]=body`, 100 per request) instead of one
+ * GET per page. An incremental sync lists without bodies and GETs only the pages whose revision moved, unless so
+ * many moved that listing again with bodies is cheaper (see choosePageBodies).
  */
-import type { ZodType } from "zod";
+import type { z } from "zod";
+import type { Listing } from "../canvas/client";
 import {
   AssignmentSchema,
   CourseSchema,
@@ -12,56 +16,38 @@ import {
   FolderSchema,
   ModuleItemSchema,
   ModuleSchema,
-  PageSchema,
   PageSummarySchema,
   QuizSchema,
-  type CanvasFile,
-  type CanvasPage,
 } from "../canvas/schemas";
-import { fileNeedsBytes, pageNeedsBody, type ObservedTimestamps } from "../detect/classify";
+import { pageNeedsBody, revisionAmbiguous } from "../detect/classify";
 import { itemKey, type ItemType } from "../detect/item-types";
+import { projectCourse, projectSyllabus } from "../detect/projections";
+import type { CollectionName, ListedCollection, SyncContext } from "./context";
 import {
-  projectAssignment,
-  projectCourse,
-  projectDiscussionTopic,
-  projectFile,
-  projectFolder,
-  projectModule,
-  projectModuleItem,
-  projectPage,
-  projectPageListFields,
-  projectQuiz,
-  projectSyllabus,
-  type Projection,
-} from "../detect/projections";
-import type { CollectionName, SyncContext } from "./context";
+  assignmentEntry,
+  coursePath,
+  fileEntry,
+  folderEntry,
+  moduleEntry,
+  moduleItemEntry,
+  pageEntry,
+  quizEntry,
+  readyEntry,
+  topicEntry,
+  type Entry,
+} from "./entries";
 import type { StoredItem } from "./stored-items";
-
-export interface BuiltObject {
-  projection: Projection;
-  blob?: { sha256: string; size: number; r2Key: string; isNew: boolean; contentType: string | null };
-}
-
-export interface Entry {
-  type: ItemType;
-  canvasId: string;
-  parentId: string | null;
-  timestamps: ObservedTimestamps;
-  /** files: folder and display name, which a replacement upload keeps while Canvas gives it a new id */
-  replacementKey?: string;
-  build: (stored: StoredItem | undefined) => Promise<BuiltObject>;
-}
 
 export interface CollectionListing {
   entries: Entry[];
-  /** true when every page was read: only then may missing objects be tombstoned */
+  /** true when every page was read: only then may missing objects be probed for deletion */
   complete: boolean;
-  /** objects that failed the schema: reported as skipped */
-  invalid: number;
+  /** why the listing could not be completed (a looping or foreign next link), or null */
+  problem: string | null;
+  /** objects that failed the schema: skipped and listed (with their id when the raw object had one) */
+  invalid: { itemId: string | null; message: string }[];
   /** files: the newest updated_at seen, the next watermark once the collection is processed */
   newestTimestamp: string | null;
-  /** item keys Canvas answered 404 for (targeted syncs): tombstoned even though the listing is partial */
-  gone?: string[];
 }
 
 export interface Collector {
@@ -69,14 +55,30 @@ export interface Collector {
   types: readonly ItemType[];
   /** whether an incremental run's listing is complete, so deletions are proven on every run */
   listsCompletely: boolean;
-  list: (ctx: SyncContext, watermark: string | null) => Promise<CollectionListing>;
+  list: (
+    ctx: SyncContext,
+    watermark: string | null,
+    stored: ReadonlyMap<string, StoredItem>,
+  ) => Promise<CollectionListing>;
 }
 
-const NO_TIMESTAMPS: ObservedTimestamps = { updatedAt: null, modifiedAt: null, size: null };
-const ready = (projection: Projection) => () => Promise.resolve({ projection });
-
-export function coursePath(ctx: SyncContext, suffix = ""): string {
-  return `/api/v1/courses/${ctx.courseId}${suffix}`;
+function listingOf<T>(
+  ctx: SyncContext,
+  type: ItemType,
+  listing: Listing<T>,
+  entries: Entry[],
+  newestTimestamp: string | null = null,
+): CollectionListing {
+  return {
+    entries,
+    complete: listing.complete,
+    problem: listing.problem,
+    invalid: listing.invalid.map((invalid) => ({
+      itemId: invalid.id === null ? null : itemKey(ctx.courseId, type, invalid.id),
+      message: invalid.message,
+    })),
+    newestTimestamp,
+  };
 }
 
 const course: Collector = {
@@ -85,42 +87,25 @@ const course: Collector = {
   listsCompletely: true,
   async list(ctx) {
     const data = await ctx.client.get(coursePath(ctx, "?include[]=syllabus_body"), CourseSchema);
-    const id = String(data.id);
     return {
       entries: [
-        {
-          type: "course",
-          canvasId: id,
-          parentId: null,
-          timestamps: NO_TIMESTAMPS,
-          build: ready(projectCourse(data)),
-        },
-        {
-          type: "syllabus",
-          canvasId: id,
-          parentId: null,
-          timestamps: NO_TIMESTAMPS,
-          build: ready(projectSyllabus(data)),
-        },
+        readyEntry("course", data.id, null, null, projectCourse(data)),
+        readyEntry("syllabus", data.id, null, null, projectSyllabus(data)),
       ],
       complete: true,
-      invalid: 0,
+      problem: null,
+      invalid: [],
       newestTimestamp: null,
     };
   },
 };
 
-function simpleCollector<T>(
-  name: CollectionName,
+function simpleCollector<S extends z.ZodType>(
+  name: ListedCollection,
   type: ItemType,
   path: string,
-  schema: ZodType<T>,
-  describe: (item: T) => {
-    id: number;
-    parentId: string | null;
-    updatedAt: string | null;
-    projection: Projection;
-  },
+  schema: S,
+  entryOf: (item: z.infer<S>) => Entry,
 ): Collector {
   return {
     name,
@@ -128,89 +113,19 @@ function simpleCollector<T>(
     listsCompletely: true,
     async list(ctx) {
       const listing = await ctx.client.list(coursePath(ctx, path), schema);
-      return {
-        entries: listing.items.map((item) => {
-          const described = describe(item);
-          return {
-            type,
-            canvasId: String(described.id),
-            parentId: described.parentId,
-            timestamps: { updatedAt: described.updatedAt, modifiedAt: null, size: null },
-            build: ready(described.projection),
-          };
-        }),
-        complete: listing.complete,
-        invalid: listing.invalid.length,
-        newestTimestamp: null,
-      };
+      return listingOf(ctx, type, listing, listing.items.map(entryOf));
     },
   };
 }
 
-const folders = simpleCollector("folders", "folder", "/folders", FolderSchema, (folder) => ({
-  id: folder.id,
-  parentId:
-    folder.parent_folder_id === null || folder.parent_folder_id === undefined
-      ? null
-      : String(folder.parent_folder_id),
-  updatedAt: folder.updated_at ?? null,
-  projection: projectFolder(folder),
-}));
-
-const assignments = simpleCollector(
-  "assignments",
-  "assignment",
-  "/assignments",
-  AssignmentSchema,
-  (item) => ({
-    id: item.id,
-    parentId: null,
-    updatedAt: item.updated_at ?? null,
-    projection: projectAssignment(item),
-  }),
-);
-
-const discussions = simpleCollector(
-  "discussion_topics",
-  "discussion_topic",
-  "/discussion_topics",
-  DiscussionTopicSchema,
-  (topic) => ({ id: topic.id, parentId: null, updatedAt: null, projection: projectDiscussionTopic(topic) }),
-);
-
-const announcements = simpleCollector(
-  "announcements",
-  "announcement",
-  "/discussion_topics?only_announcements=true",
-  DiscussionTopicSchema,
-  (topic) => ({ id: topic.id, parentId: null, updatedAt: null, projection: projectDiscussionTopic(topic) }),
-);
-
-const quizzes = simpleCollector("quizzes", "quiz", "/quizzes", QuizSchema, (quiz) => ({
-  id: quiz.id,
-  parentId: null,
-  updatedAt: null,
-  projection: projectQuiz(quiz),
-}));
-
-export function pageEntry(ctx: SyncContext, summary: CanvasPage, fetched: boolean): Entry {
-  return {
-    type: "page",
-    canvasId: String(summary.page_id),
-    parentId: null,
-    timestamps: { updatedAt: summary.updated_at ?? null, modifiedAt: null, size: null },
-    build: async (stored) => {
-      if (fetched) return { projection: projectPage(summary, summary.body ?? null) };
-      if (!pageNeedsBody(stored, summary.updated_at ?? null) && stored) {
-        const body = stored.data["body"];
-        return {
-          projection: { ...projectPageListFields(summary), body: typeof body === "string" ? body : null },
-        };
-      }
-      const page = await ctx.client.get(coursePath(ctx, `/pages/page_id:${summary.page_id}`), PageSchema);
-      return { projection: projectPage(summary, page.body ?? null) };
-    },
-  };
+/**
+ * Pure: whether an incremental sync should list the pages again with their bodies rather than GET the `needed`
+ * ones. A list page with 100 bodies is one request but heavier than one GET (Canvas renders 100 bodies; the bytes
+ * are all the bodies), so it is counted as two: listing again wins when more than twice as many bodies are needed
+ * as there are list pages. One changed page in 1,000 costs one GET; most pages changed costs ceil(n/100) requests.
+ */
+export function choosePageBodies(needed: number, pages: number): "get" | "list" {
+  return needed > 2 * Math.max(1, Math.ceil(pages / 100)) ? "list" : "get";
 }
 
 const pages: Collector = {
@@ -218,73 +133,37 @@ const pages: Collector = {
   types: ["page"],
   // Pages are sorted by a timestamp that is not the one they show, so there is no early stop: list all, cheaply.
   listsCompletely: true,
-  async list(ctx) {
-    const listing = await ctx.client.list(coursePath(ctx, "/pages"), PageSummarySchema);
-    return {
-      entries: listing.items.map((summary) => ({
-        type: "page" as const,
-        canvasId: String(summary.page_id),
-        parentId: null,
-        timestamps: { updatedAt: summary.updated_at ?? null, modifiedAt: null, size: null },
-        build: async (stored) => {
-          if (!pageNeedsBody(stored, summary.updated_at ?? null) && stored) {
-            const body = stored.data["body"];
-            return {
-              projection: { ...projectPageListFields(summary), body: typeof body === "string" ? body : null },
-            };
-          }
-          const page = await ctx.client.get(coursePath(ctx, `/pages/page_id:${summary.page_id}`), PageSchema);
-          return { projection: projectPage(summary, page.body ?? null) };
-        },
-      })),
-      complete: listing.complete,
-      invalid: listing.invalid.length,
-      newestTimestamp: null,
-    };
+  async list(ctx, _watermark, stored) {
+    const first = ctx.mode === "full" || stored.size === 0;
+    if (!first) {
+      const bodiless = await ctx.client.list(coursePath(ctx, "/pages"), PageSummarySchema);
+      const needed = bodiless.items.filter((page) => {
+        const row = stored.get(itemKey(ctx.courseId, "page", page.page_id));
+        return (
+          pageNeedsBody(row, page.updated_at ?? null) ||
+          (row !== undefined && revisionAmbiguous(row.canvasUpdatedAt, row.observedAt))
+        );
+      }).length;
+      if (choosePageBodies(needed, bodiless.items.length) === "get") {
+        return listingOf(
+          ctx,
+          "page",
+          bodiless,
+          bodiless.items.map((page) => pageEntry(ctx, page, null)),
+        );
+      }
+    }
+    const listing = await ctx.client.list(coursePath(ctx, "/pages?include[]=body"), PageSummarySchema);
+    return listingOf(
+      ctx,
+      "page",
+      listing,
+      listing.items.map((page, index) =>
+        pageEntry(ctx, page, { body: page.body ?? null, observedAt: listing.observedAt[index] ?? ctx.now() }),
+      ),
+    );
   },
 };
-
-export function fileEntry(ctx: SyncContext, file: CanvasFile): Entry {
-  const modifiedAt = file.modified_at ?? file.updated_at ?? null;
-  return {
-    type: "file",
-    canvasId: String(file.id),
-    parentId: file.folder_id === null || file.folder_id === undefined ? null : String(file.folder_id),
-    timestamps: { updatedAt: file.updated_at ?? null, modifiedAt, size: file.size ?? null },
-    replacementKey: fileReplacementKey(file.folder_id ?? null, file.display_name),
-    build: async (stored) => {
-      if (stored && !fileNeedsBytes(stored, { modifiedAt, size: file.size ?? null })) {
-        const sha = stored.data["sha256"];
-        return { projection: projectFile(file, typeof sha === "string" ? sha : null) };
-      }
-      if (!file.url) {
-        // Canvas sends an empty url when the file is locked for the caller: keep the metadata, no bytes.
-        return { projection: projectFile(file, null) };
-      }
-      const blob = await ctx.files.storeFile({
-        courseId: ctx.courseId,
-        fileId: file.id,
-        url: file.url,
-        size: file.size ?? null,
-        contentType: file["content-type"] ?? null,
-        version: `${modifiedAt ?? ""}/${file.size ?? ""}`,
-      });
-      return { projection: projectFile(file, blob.sha256), blob };
-    },
-  };
-}
-
-export function fileReplacementKey(folderId: unknown, displayName: unknown): string {
-  return `${keyPart(folderId)}/${keyPart(displayName)}`;
-}
-
-/** Stored projections are JSON, so a key part is a primitive (folder id, name) or absent; anything else is spelled out. */
-function keyPart(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (typeof value === "string" || typeof value === "number" || typeof value === "boolean")
-    return String(value);
-  return JSON.stringify(value);
-}
 
 const files: Collector = {
   name: "files",
@@ -306,12 +185,13 @@ const files: Collector = {
         newest = file.updated_at;
       }
     }
-    return {
-      entries: listing.items.map((file) => fileEntry(ctx, file)),
-      complete: listing.complete,
-      invalid: listing.invalid.length,
-      newestTimestamp: newest,
-    };
+    return listingOf(
+      ctx,
+      "file",
+      listing,
+      listing.items.map((file) => fileEntry(ctx, file)),
+      newest,
+    );
   },
 };
 
@@ -324,17 +204,9 @@ const modules: Collector = {
       coursePath(ctx, "/modules?include[]=items&include[]=content_details"),
       ModuleSchema,
     );
-    const entries: Entry[] = [];
-    let invalid = listing.invalid.length;
-    let complete = listing.complete;
+    const result = listingOf(ctx, "module", listing, []);
     for (const module of listing.items) {
-      entries.push({
-        type: "module",
-        canvasId: String(module.id),
-        parentId: null,
-        timestamps: NO_TIMESTAMPS,
-        build: ready(projectModule(module)),
-      });
+      result.entries.push(moduleEntry(module));
       // Canvas inlines items only for modules with at most 100 of them; otherwise ask the items endpoint.
       let moduleItems = module.items;
       if (!moduleItems) {
@@ -343,35 +215,50 @@ const modules: Collector = {
           ModuleItemSchema,
         );
         moduleItems = itemListing.items;
-        invalid += itemListing.invalid.length;
-        complete &&= itemListing.complete;
+        const items = listingOf(ctx, "module_item", itemListing, []);
+        result.invalid.push(...items.invalid);
+        result.complete &&= items.complete;
+        result.problem ??= items.problem;
       }
-      for (const item of moduleItems) {
-        entries.push({
-          type: "module_item",
-          canvasId: String(item.id),
-          parentId: String(module.id),
-          timestamps: NO_TIMESTAMPS,
-          build: ready(projectModuleItem(item, module.id)),
-        });
-      }
+      for (const item of moduleItems) result.entries.push(moduleItemEntry(item, module.id));
     }
-    return { entries, complete, invalid, newestTimestamp: null };
+    return result;
   },
 };
 
-export const COLLECTORS: Record<CollectionName, Collector> = {
+export const COLLECTORS: Record<ListedCollection, Collector> = {
   course,
-  folders,
+  folders: simpleCollector("folders", "folder", "/folders", FolderSchema, folderEntry),
   files,
   pages,
-  assignments,
-  discussion_topics: discussions,
-  announcements,
-  quizzes,
+  assignments: simpleCollector(
+    "assignments",
+    "assignment",
+    "/assignments",
+    AssignmentSchema,
+    assignmentEntry,
+  ),
+  discussion_topics: simpleCollector(
+    "discussion_topics",
+    "discussion_topic",
+    "/discussion_topics",
+    DiscussionTopicSchema,
+    (topic) => topicEntry("discussion_topic", topic),
+  ),
+  announcements: simpleCollector(
+    "announcements",
+    "announcement",
+    "/discussion_topics?only_announcements=true",
+    DiscussionTopicSchema,
+    (topic) => topicEntry("announcement", topic),
+  ),
+  quizzes: simpleCollector("quizzes", "quiz", "/quizzes", QuizSchema, quizEntry),
   modules,
 };
 
-export function entryKey(ctx: SyncContext, entry: { type: ItemType; canvasId: string }): string {
+export function entryKey(
+  ctx: Pick<SyncContext, "courseId">,
+  entry: { type: ItemType; canvasId: string },
+): string {
   return itemKey(ctx.courseId, entry.type, entry.canvasId);
 }

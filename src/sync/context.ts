@@ -1,12 +1,16 @@
 /**
- * What one sync job works with: the Canvas client, storage bindings, configuration, the running report and the
- * checkpoint. Built once per job by the queue consumer from the bindings it was given.
+ * What one sync delivery works with: the Canvas client, storage bindings, configuration, the running report, the
+ * job checkpoint, the objects earlier syncs could not mirror (issues), and the delivery's budget. Built once per
+ * delivery by the queue consumer from the bindings it was given.
  */
 import type { CanvasClient } from "../canvas/client";
 import type { ItemType } from "../detect/item-types";
+import type { DeliveryBudget } from "./delivery-budget";
+import type { IssueBook } from "./issues";
 import type { JobReport } from "./report";
 
 export type CollectionName =
+  | "left_behind"
   | "course"
   | "folders"
   | "files"
@@ -17,7 +21,11 @@ export type CollectionName =
   | "quizzes"
   | "modules";
 
-export const COLLECTION_ORDER: readonly CollectionName[] = [
+/** The collections Canvas lists (every name but the retry of what earlier syncs left behind). */
+export type ListedCollection = Exclude<CollectionName, "left_behind">;
+
+/** The collections of a full or incremental job, in order (after the objects earlier syncs left behind). */
+export const COLLECTION_ORDER: readonly ListedCollection[] = [
   "course",
   "folders",
   "files",
@@ -29,12 +37,16 @@ export const COLLECTION_ORDER: readonly CollectionName[] = [
   "modules",
 ];
 
+/**
+ * Where a job stands between deliveries. It carries no list of processed objects: an object a job already wrote
+ * carries the job's id in its row (items.last_job_id), so a later delivery skips it and counts it from there.
+ */
 export interface Checkpoint {
-  v: 1;
-  /** collections finished in this job (their rows and watermarks are committed) */
+  v: 2;
+  /** collections finished in this job (their rows and watermarks are committed); "left_behind" comes first */
   done: CollectionName[];
-  /** the collection in progress and the item keys already accounted for in the report */
-  current: { collection: CollectionName; accounted: string[] } | null;
+  /** the collection a paused or crashed delivery was in (informational) */
+  current: CollectionName | null;
   report: JobReport;
 }
 
@@ -45,9 +57,13 @@ export interface SyncConfig {
   filesLookbackMs: number;
   /** inline extracted text up to this many characters in D1; larger goes to R2 */
   inlineTextChars: number;
+  /** a projection whose JSON is larger than this (UTF-8 bytes) is kept whole in R2, its row in D1 without the text */
+  inlineDataBytes: number;
   allowedFileHosts: string[];
   downloadTimeoutMs: number;
   multipartThresholdBytes: number;
+  /** a complete listing that misses more than this many live objects AND this share of them deletes nothing yet */
+  massDisappearance: { minCount: number; minShare: number; probes: number };
 }
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
@@ -56,16 +72,27 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   commitEveryBatches: 5,
   filesLookbackMs: 10 * 60_000,
   inlineTextChars: 32_000,
+  inlineDataBytes: 256 * 1024,
   allowedFileHosts: [],
   downloadTimeoutMs: 120_000,
   multipartThresholdBytes: 100 * 1024 * 1024,
+  massDisappearance: { minCount: 10, minShare: 0.2, probes: 3 },
 };
+
+export interface StoredBlobInfo {
+  sha256: string;
+  size: number;
+  r2Key: string;
+  isNew: boolean;
+  contentType: string | null;
+}
 
 /** Storage-side effects for file bytes (implemented over R2 + D1 blobs). */
 export interface FileStore {
   /**
    * Downloads a Canvas file and stores its bytes content-addressed; returns its SHA-256. `isNew` is false when the
-   * same bytes were already stored (a dedup hit: nothing new is kept).
+   * same bytes were already stored (a dedup hit: nothing new is kept). The blob's D1 row is the caller's to write,
+   * in the same batch as the item that references it.
    */
   storeFile(input: {
     courseId: number;
@@ -74,10 +101,21 @@ export interface FileStore {
     size: number | null;
     contentType: string | null;
     version: string;
-  }): Promise<{ sha256: string; size: number; r2Key: string; isNew: boolean; contentType: string | null }>;
+  }): Promise<StoredBlobInfo>;
   /** Stores a large extracted text and returns its key. */
   storeText(textHash: string, text: string): Promise<string>;
+  /** Stores a projection too large for a D1 row under a content-addressed key and returns the key. */
+  storeData(contentHash: string, json: string): Promise<string>;
+  /** Reads a projection stored by storeData (null when the object is missing). */
+  loadData(key: string): Promise<string | null>;
 }
+
+/** A problem worth an operator's attention (a mass disappearance): POSTed to ALERT_WEBHOOK_URL when configured. */
+export type AlertSink = (alert: {
+  kind: string;
+  message: string;
+  details: Record<string, unknown>;
+}) => Promise<void>;
 
 export interface SyncContext {
   courseId: number;
@@ -91,16 +129,14 @@ export interface SyncContext {
   config: SyncConfig;
   now: () => number;
   checkpoint: Checkpoint;
+  /** what earlier syncs could not mirror, and what this delivery changes about it */
+  issues: IssueBook;
+  budget: DeliveryBudget;
+  alert: AlertSink;
   /** called after each commit so the course's Durable Object can show live progress */
   onProgress: (done: number, total: number, collection: CollectionName) => Promise<void>;
   /** copies request counters into the report so every checkpoint carries them */
   beforeCommit: () => void;
-}
-
-export interface ListedEntry {
-  type: ItemType;
-  canvasId: string;
-  parentId: string | null;
 }
 
 export type TypeSet = readonly ItemType[];

@@ -1,218 +1,343 @@
 /**
- * Processes one collection of one course: list it, classify every object through the tiers, write only real
- * changes in batches of 50 with bounded concurrency, commit every 5 batches together with the job checkpoint, then
- * (only after a complete listing) tombstone what disappeared and link replaced files, and finally advance the
- * collection's watermark in the same atomic batch as its last rows.
+ * Processes one collection of one course: list it, process every listed object in batches (committing every few
+ * batches together with the job checkpoint), probe the objects a complete listing missed (deleting only what Canvas
+ * confirms gone), link replaced files, advance the collection's watermark (never past a file not yet stored) and
+ * count the collection into the report, all in the collection's last atomic batch. When the delivery's budget runs
+ * out the collection commits what it has and answers "paused"; the next delivery of the job carries on.
  */
 import { and, eq } from "drizzle-orm";
-import { classifyObservation } from "../detect/classify";
-import { fingerprint } from "../detect/canonical";
-import { titleOf } from "../detect/projections";
-import { classifyError } from "../resilience/classify";
+import { inspectError } from "../resilience/classify";
+import { CanvasHttpError } from "../resilience/errors";
 import type { Database } from "../storage/d1/client";
-import {
-  insertChangeStatements,
-  tombstoneStatements,
-  upsertItemStatements,
-  type ChangeRow,
-  type ItemRow,
-} from "../storage/d1/item-writes";
 import { collectionCursors } from "../storage/d1/schema";
-import type { Collector, Entry } from "./collectors";
-import { entryKey } from "./collectors";
+import { collectionCounts } from "./collection-counts";
+import { entryKey, type CollectionListing, type Collector } from "./collectors";
+import { commit, emptyPending, hasPending } from "./commit";
 import type { SyncContext } from "./context";
-import { detectReplacements } from "./replacements";
-import { countsFor, recordClassification, recordError } from "./report";
-import { loadStoredItems, type StoredItem } from "./stored-items";
-import { textFields } from "./text-fields";
+import { REQUEST_COST, type Cost } from "./delivery-budget";
+import { planDisappearances, sampleConfirmsDeletion } from "./disappearances";
+import { fileReplacementKey, type Entry } from "./entries";
+import { isFetchable, objectEntry } from "./object-fetch";
+import { processEntries, type BatchState } from "./process-entries";
+import { recordError } from "./report";
+import { loadStoredIndex, type StoredItem } from "./stored-items";
 
-interface PendingWrites {
-  items: ItemRow[];
-  changes: ChangeRow[];
-}
+export type CollectionResult = "done" | "paused";
 
 export async function processCollection(
   ctx: SyncContext,
   orm: Database,
   collector: Collector,
-): Promise<void> {
-  const report = ctx.checkpoint.report;
-  const cursor = await orm
-    .select()
-    .from(collectionCursors)
-    .where(
-      and(eq(collectionCursors.courseId, ctx.courseId), eq(collectionCursors.collection, collector.name)),
-    )
-    .get();
-  const requestsBefore = ctx.client.stats.requests;
-  const listing = await collector.list(ctx, cursor?.watermark ?? null);
-  report.listRequests += ctx.client.stats.requests - requestsBefore;
-  if (listing.invalid > 0) {
-    countsFor(report, collector.types[0] ?? "course").skipped += listing.invalid;
-    recordError(report, "content", `${listing.invalid} malformed object(s) in ${collector.name} listing`);
-  }
-  const stored = await loadStoredItems(orm, ctx.courseId, collector.types);
-
-  const resumed =
-    ctx.checkpoint.current?.collection === collector.name ? ctx.checkpoint.current.accounted : [];
-  const accounted = new Set(resumed);
-  ctx.checkpoint.current = { collection: collector.name, accounted: [...accounted] };
-
-  const pending: PendingWrites = { items: [], changes: [] };
-  const { batchSize, concurrency, commitEveryBatches } = ctx.config;
-  let batchesSinceCommit = 0;
-  let done = 0;
-  for (let start = 0; start < listing.entries.length; start += batchSize) {
-    const batch = listing.entries.slice(start, start + batchSize);
-    await runWithConcurrency(batch, concurrency, async (entry) => {
-      const key = entryKey(ctx, entry);
-      if (accounted.has(key)) return;
-      await processEntry(ctx, entry, key, stored.get(key), pending);
-      accounted.add(key);
-    });
-    done += batch.length;
-    batchesSinceCommit++;
-    if (batchesSinceCommit >= commitEveryBatches && pending.items.length + pending.changes.length > 0) {
-      ctx.checkpoint.current = { collection: collector.name, accounted: [...accounted] };
-      await commit(ctx, pending, [], listing.entries.length - done);
-      batchesSinceCommit = 0;
-      await ctx.onProgress(done, listing.entries.length, collector.name);
-    }
-  }
-
+): Promise<CollectionResult> {
+  const stored = await loadStoredIndex(ctx.db, ctx.courseId, collector.types);
+  const listed = await listCollection(ctx, orm, collector, stored);
+  if (listed === "paused") return "paused";
+  const { listing, watermark } = listed;
+  ctx.checkpoint.current = collector.name;
+  const state: BatchState = { stored, pending: emptyPending(), outcomes: new Map(), gone: new Map() };
   const seen = new Set(listing.entries.map((entry) => entryKey(ctx, entry)));
-  const extra: D1PreparedStatement[] = [];
+  for (const invalid of listing.invalid) if (invalid.itemId !== null) seen.add(invalid.itemId);
+  recordInvalid(ctx, collector, listing);
+
+  const run = new BatchRunner(ctx, state, collector.name);
+  if ((await run.all(listing.entries)) === "paused") return "paused";
+
   const mayDelete = listing.complete && (collector.listsCompletely || ctx.reconcile);
-  const live = [...stored.values()].filter((item) => !item.deleted);
-  const explicitlyGone = new Set(listing.gone ?? []);
-  const gone = live.filter((item) => (mayDelete && !seen.has(item.id)) || explicitlyGone.has(item.id));
-  const replacements =
-    collector.name === "files"
-      ? await detectReplacements(ctx, listing.entries, live, seen, listing.complete)
-      : [];
-  const tombstones = new Map<string, string | null>(gone.map((item) => [item.id, null]));
-  for (const { oldId, newId } of replacements) tombstones.set(oldId, newId);
-  if (tombstones.size > 0) {
-    const now = ctx.now();
-    extra.push(
-      ...tombstoneStatements(
-        ctx.db,
-        [...tombstones].map(([id, replacedBy]) => ({ id, replacedBy })),
-        now,
-      ),
-    );
-    for (const [id, replacedBy] of tombstones) {
-      const item = stored.get(id);
-      if (!item) continue;
-      const counts = countsFor(report, item.type);
-      if (replacedBy) counts.replaced++;
-      else counts.deleted++;
-      pending.changes.push({
-        itemId: id,
-        courseId: ctx.courseId,
-        jobId: ctx.jobId,
-        kind: replacedBy ? "replaced" : "deleted",
-        fields: replacedBy ? JSON.stringify([{ field: "replaced_by", new: replacedBy }]) : null,
-        at: now,
+  const missing = mayDelete ? missingIds(stored, seen) : replacedCandidates(ctx, listing, stored, seen);
+  const live = [...stored.values()].filter((item) => !item.deleted).length;
+  const plan = mayDelete
+    ? planDisappearances(missing, live, ctx.config.massDisappearance)
+    : { probe: missing, hold: [], mass: false };
+  if ((await run.all(probes(ctx, stored, plan.probe))) === "paused") return "paused";
+  if (plan.mass) {
+    const sample = plan.probe.map((id): "gone" | "kept" => (state.gone.has(id) ? "gone" : "kept"));
+    if (sampleConfirmsDeletion(sample)) {
+      if ((await run.all(probes(ctx, stored, plan.hold))) === "paused") return "paused";
+    } else {
+      await hold(ctx, state, stored, plan.hold, {
+        missing: missing.length,
+        live,
+        collection: collector.name,
       });
     }
-    for (const { oldId, newId } of replacements) {
-      const row = pending.items.find((candidate) => candidate.id === newId);
-      if (row) row.replacesId = oldId;
-      else extra.push(ctx.db.prepare("UPDATE items SET replaces_id = ?1 WHERE id = ?2").bind(oldId, newId));
-    }
   }
-  const cursorUpdate = cursorStatement(ctx, collector, listing, cursor?.watermark ?? null, mayDelete);
-  if (cursorUpdate) extra.push(cursorUpdate);
+
+  settleGone(ctx, state, listing, stored);
+  const extra: D1PreparedStatement[] = [];
+  const cursor = cursorStatement(ctx, collector, listing.newestTimestamp, watermark, mayDelete);
+  if (cursor) extra.push(cursor);
+  const counts = collectionCounts({
+    types: collector.types,
+    jobId: ctx.jobId,
+    outcomes: state.outcomes,
+    stored: stored.values(),
+    issues: ctx.issues.ofJob(collector.types),
+  });
+  for (const type of collector.types) {
+    const typeCounts = counts[type];
+    if (typeCounts) ctx.checkpoint.report.types[type] = typeCounts;
+  }
   ctx.checkpoint.done.push(collector.name);
   ctx.checkpoint.current = null;
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
-  if (pending.items.length + pending.changes.length + extra.length > 0) await commit(ctx, pending, extra, 0);
+  if (hasPending(state.pending) || extra.length > 0) await commit(ctx, state.pending, extra, run.progress());
   await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
+  return "done";
 }
 
-async function processEntry(
-  ctx: SyncContext,
-  entry: Entry,
-  key: string,
-  stored: StoredItem | undefined,
-  pending: PendingWrites,
-): Promise<void> {
-  const report = ctx.checkpoint.report;
-  let built;
-  try {
-    built = await entry.build(stored);
-  } catch (error) {
-    const category = classifyError(error);
-    if (category === "content" || category === "permission") {
-      // One unreadable or forbidden object never fails the job: skip it, say why, keep what we had.
-      countsFor(report, entry.type).skipped++;
-      recordError(report, category, `${entry.type} ${entry.canvasId}: ${messageOf(error)}`);
-      return;
+/** Runs entries in batches, committing every few batches; stops (after committing) when the budget says so. */
+class BatchRunner {
+  private batches = 0;
+  private handled = 0;
+  private total = 0;
+
+  constructor(
+    private readonly ctx: SyncContext,
+    private readonly state: BatchState,
+    private readonly name: Collector["name"],
+  ) {}
+
+  async all(entries: readonly Entry[]): Promise<"done" | "paused"> {
+    const { batchSize, commitEveryBatches } = this.ctx.config;
+    this.total += entries.length;
+    for (let start = 0; start < entries.length; start += batchSize) {
+      const batch = entries.slice(start, start + batchSize);
+      const { refused } = await processEntries(this.ctx, this.state, batch);
+      this.handled += batch.length - refused;
+      if (refused > 0) {
+        await commit(this.ctx, this.state.pending, [], this.progress());
+        return "paused";
+      }
+      this.batches++;
+      if (this.batches % commitEveryBatches === 0 && hasPending(this.state.pending)) {
+        await commit(this.ctx, this.state.pending, [], this.progress());
+        await this.ctx.onProgress(this.handled, this.total, this.name);
+      }
     }
-    throw error;
+    return "done";
   }
-  if (built.blob) {
-    if (built.blob.isNew) report.r2Writes++;
-    else report.dedup.blobHits++;
-  }
-  const hash = await fingerprint(built.projection);
-  const classification = classifyObservation(stored, {
-    hash,
-    projection: built.projection,
-    timestamps: entry.timestamps,
-  });
-  recordClassification(report, entry.type, classification.kind);
-  if (classification.kind === "unchanged") return;
-  const now = ctx.now();
-  const text = await textFields(ctx, entry.type, built.projection, stored);
-  pending.items.push({
-    id: key,
-    courseId: ctx.courseId,
-    type: entry.type,
-    canvasId: entry.canvasId,
-    parentId: entry.parentId,
-    title: titleOf(entry.type, built.projection),
-    contentHash: hash,
-    canvasUpdatedAt: entry.timestamps.updatedAt,
-    canvasModifiedAt: entry.timestamps.modifiedAt,
-    size: entry.timestamps.size,
-    data: JSON.stringify(built.projection),
-    blobSha256: built.blob?.sha256 ?? stored?.blobSha256 ?? null,
-    textHash: text.textHash,
-    text: text.text,
-    textKey: text.textKey,
-    textStatus: text.textStatus,
-    replacesId: null,
-    now,
-  });
-  if (classification.kind !== "timestamp_updated") {
-    pending.changes.push({
-      itemId: key,
-      courseId: ctx.courseId,
-      jobId: ctx.jobId,
-      kind: classification.kind,
-      fields: classification.fields.length > 0 ? JSON.stringify(classification.fields) : null,
-      at: now,
-    });
+
+  progress(): { done: number; total: number } {
+    return { done: this.handled, total: this.total };
   }
 }
 
 /**
- * The collection's cursor row, when it moves: the files watermark (newest updated_at fully processed) and, for
- * collections that are not listed completely on every run, the time of the last complete (reconciling) listing.
+ * Lists the collection as one unit of the budget. A listing Canvas refuses with a permanent answer (404, 401
+ * without a dead token, 403, a malformed page) is recorded as incomplete and deletes nothing; the course itself
+ * is different: without it nothing else can be trusted, so its failure ends the delivery.
+ */
+async function listCollection(
+  ctx: SyncContext,
+  orm: Database,
+  collector: Collector,
+  stored: ReadonlyMap<string, StoredItem>,
+): Promise<{ listing: CollectionListing; watermark: string | null } | "paused"> {
+  const cost = listingCost(stored.size);
+  if (!ctx.budget.admit(cost)) return "paused";
+  try {
+    const cursor = await orm
+      .select()
+      .from(collectionCursors)
+      .where(
+        and(eq(collectionCursors.courseId, ctx.courseId), eq(collectionCursors.collection, collector.name)),
+      )
+      .get();
+    const watermark = cursor?.watermark ?? null;
+    const requestsBefore = ctx.client.stats.requests;
+    let listing: CollectionListing;
+    try {
+      listing = await collector.list(ctx, watermark, stored);
+    } catch (error) {
+      if (collector.name === "course" || !isRefusal(error)) throw error;
+      listing = {
+        entries: [],
+        complete: false,
+        problem: inspectError(error).reason,
+        invalid: [],
+        newestTimestamp: null,
+      };
+    }
+    ctx.checkpoint.report.listRequests += ctx.client.stats.requests - requestsBefore;
+    const report = ctx.checkpoint.report;
+    report.incomplete = report.incomplete.filter((entry) => entry.collection !== collector.name);
+    if (listing.problem !== null)
+      report.incomplete.push({ collection: collector.name, reason: listing.problem });
+    return { listing, watermark };
+  } finally {
+    ctx.budget.settle(cost);
+  }
+}
+
+/** A listing of n stored objects needs about n/100 pages (module item pages on top are rare). */
+function listingCost(storedObjects: number): Cost {
+  const pages = Math.ceil(storedObjects / 100) + 2;
+  return {
+    canvasRequests: REQUEST_COST.canvasRequests * pages,
+    subrequests: REQUEST_COST.subrequests * pages,
+    d1Statements: 2,
+    seconds: 0,
+  };
+}
+
+function isRefusal(error: unknown): boolean {
+  if (error instanceof CanvasHttpError) return error.kind === "not_found" || error.kind === "permission";
+  return inspectError(error).category === "content";
+}
+
+function recordInvalid(ctx: SyncContext, collector: Collector, listing: CollectionListing): void {
+  const type = collector.types[0] ?? "course";
+  for (const invalid of listing.invalid) {
+    recordError(
+      ctx.checkpoint.report,
+      "content",
+      `malformed object in ${collector.name}: ${invalid.message}`,
+    );
+    if (invalid.itemId === null) continue;
+    ctx.issues.record(invalid.itemId, {
+      type,
+      canvasId: invalid.itemId.split(":").at(-1) ?? "",
+      status: "skipped",
+      category: "content",
+      reason: `Canvas listed it in a shape we cannot read: ${invalid.message}`,
+      canvasUpdatedAt: null,
+      parentId: null,
+    });
+  }
+}
+
+function missingIds(stored: ReadonlyMap<string, StoredItem>, seen: ReadonlySet<string>): string[] {
+  return [...stored.values()]
+    .filter((item) => !item.deleted && !seen.has(item.id) && isFetchable(item.type))
+    .map((item) => item.id);
+}
+
+/**
+ * An incremental files listing stops early, so it proves nothing missing; but a new file with the folder and name
+ * of a stored live file it did not show is probably that file's replacement: the old one is probed.
+ */
+function replacedCandidates(
+  ctx: SyncContext,
+  listing: CollectionListing,
+  stored: ReadonlyMap<string, StoredItem>,
+  seen: ReadonlySet<string>,
+): string[] {
+  const newKeys = new Set(
+    listing.entries
+      .filter((entry) => entry.replacementKey !== undefined && !isLive(stored.get(entryKey(ctx, entry))))
+      .map((entry) => entry.replacementKey),
+  );
+  if (newKeys.size === 0) return [];
+  return [...stored.values()]
+    .filter(
+      (item) =>
+        item.type === "file" &&
+        !item.deleted &&
+        !seen.has(item.id) &&
+        newKeys.has(fileReplacementKey(item.data["folder_id"], item.data["display_name"])),
+    )
+    .map((item) => item.id);
+}
+
+function isLive(item: StoredItem | undefined): boolean {
+  return item !== undefined && !item.deleted;
+}
+
+function probes(ctx: SyncContext, stored: ReadonlyMap<string, StoredItem>, ids: readonly string[]): Entry[] {
+  return ids.flatMap((id) => {
+    const item = stored.get(id);
+    return item
+      ? [objectEntry(ctx, { type: item.type, canvasId: item.canvasId, parentId: item.parentId }, true)]
+      : [];
+  });
+}
+
+/** A mass disappearance that the sample did not confirm: nothing is deleted, each object is held, the operator told. */
+async function hold(
+  ctx: SyncContext,
+  state: BatchState,
+  stored: ReadonlyMap<string, StoredItem>,
+  ids: readonly string[],
+  facts: { missing: number; live: number; collection: string },
+): Promise<void> {
+  const reason =
+    `missing from a listing that lost ${facts.missing} of ${facts.live} live objects at once; ` +
+    "kept until Canvas confirms each deletion (a token that lost a permission looks like this)";
+  for (const id of ids) {
+    const item = stored.get(id);
+    if (!item) continue;
+    ctx.issues.record(id, {
+      type: item.type,
+      canvasId: item.canvasId,
+      status: "held",
+      category: "held",
+      reason,
+      canvasUpdatedAt: item.canvasUpdatedAt,
+      parentId: item.parentId,
+    });
+    state.outcomes.set(id, { type: item.type, outcome: "held" });
+  }
+  await ctx.alert({
+    kind: "mass_disappearance",
+    message: `course ${ctx.courseId}: ${facts.collection} listing lost ${facts.missing} of ${facts.live} objects; nothing deleted until Canvas confirms`,
+    details: { courseId: ctx.courseId, jobId: ctx.jobId, ...facts },
+  });
+}
+
+/**
+ * Tombstones what the probes found gone. A gone file whose folder and name a newly listed file carries was
+ * replaced by it (Canvas gives a re-uploaded file a new id): the two are linked.
+ */
+function settleGone(
+  ctx: SyncContext,
+  state: BatchState,
+  listing: CollectionListing,
+  stored: ReadonlyMap<string, StoredItem>,
+): void {
+  const successors = new Map<string, string>();
+  for (const entry of listing.entries) {
+    const key = entryKey(ctx, entry);
+    if (
+      entry.replacementKey !== undefined &&
+      !isLive(stored.get(key)) &&
+      !successors.has(entry.replacementKey)
+    ) {
+      successors.set(entry.replacementKey, key);
+    }
+  }
+  for (const [id, entry] of state.gone) {
+    const item = stored.get(id);
+    const successor =
+      item?.type === "file"
+        ? successors.get(fileReplacementKey(item.data["folder_id"], item.data["display_name"]))
+        : undefined;
+    state.pending.tombstones.push({ id, replacedBy: successor ?? null });
+    if (successor !== undefined) state.pending.links.push({ oldId: id, newId: successor });
+    state.outcomes.set(id, { type: entry.type, outcome: successor === undefined ? "deleted" : "replaced" });
+    ctx.issues.resolve(id);
+  }
+}
+
+/**
+ * The collection's cursor row, when it moves: the files watermark (newest updated_at processed, but never past a
+ * file not yet stored) and, for collections not listed completely on every run, the time of the last complete
+ * (reconciling) listing.
  */
 function cursorStatement(
   ctx: SyncContext,
   collector: Collector,
-  listing: { newestTimestamp: string | null },
+  newest: string | null,
   previous: string | null,
   reconciled: boolean,
 ): D1PreparedStatement | null {
-  const newest = listing.newestTimestamp;
+  const unstored = collector.name === "files" ? ctx.issues.oldestUnstoredFile() : null;
+  const bounded =
+    unstored !== null && newest !== null && Date.parse(unstored) < Date.parse(newest) ? unstored : newest;
   const watermark =
-    newest !== null && (previous === null || Date.parse(newest) > Date.parse(previous)) ? newest : previous;
+    bounded !== null && (previous === null || Date.parse(bounded) > Date.parse(previous))
+      ? bounded
+      : previous;
   const records = !collector.listsCompletely && reconciled;
   if (watermark === previous && !records) return null;
   return ctx.db
@@ -222,70 +347,4 @@ function cursorStatement(
          reconciled_at = COALESCE(excluded.reconciled_at, collection_cursors.reconciled_at)`,
     )
     .bind(ctx.courseId, collector.name, watermark, records ? ctx.now() : null);
-}
-
-/**
- * Commits pending rows, extra statements and the job checkpoint in one atomic batch. The job's progress is the
- * objects accounted for so far out of those known so far (`remaining` left in the collection being processed).
- */
-async function commit(
-  ctx: SyncContext,
-  pending: PendingWrites,
-  extra: D1PreparedStatement[],
-  remaining: number,
-): Promise<void> {
-  const report = ctx.checkpoint.report;
-  ctx.beforeCommit();
-  const progress = Object.values(report.types).reduce(
-    (sum, counts) =>
-      sum +
-      counts.added +
-      counts.unchanged +
-      counts.updated.timestamp +
-      counts.updated.content +
-      counts.updated.modified +
-      counts.restored +
-      counts.skipped,
-    0,
-  );
-  const itemStatements = upsertItemStatements(ctx.db, pending.items);
-  const statements = [...itemStatements, ...insertChangeStatements(ctx.db, pending.changes), ...extra];
-  const checkpoint = ctx.db
-    .prepare(
-      `UPDATE sync_jobs SET checkpoint = ?1, checkpoint_at = ?2, progress_done = ?4, progress_total = ?5
-       WHERE id = ?3`,
-    )
-    .bind(JSON.stringify(ctx.checkpoint), ctx.now(), ctx.jobId, progress, progress + remaining);
-  const results = await ctx.db.batch([...statements, checkpoint]);
-  let itemRows = 0;
-  let rows = 0;
-  results.forEach((result, index) => {
-    const written = result.meta.rows_written ?? 0;
-    rows += written;
-    if (index < itemStatements.length) itemRows += written;
-  });
-  report.d1RowsWritten += rows;
-  report.itemRowsWritten += itemRows;
-  pending.items.length = 0;
-  pending.changes.length = 0;
-}
-
-/** Runs `task` over `items` with at most `limit` in flight. */
-export async function runWithConcurrency<T>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await task(item);
-    }
-  });
-  await Promise.all(workers);
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -12,8 +12,12 @@ export interface TypeCounts {
   deleted: number;
   replaced: number;
   restored: number;
+  /** permanent, object-specific: forbidden, malformed (listed in sync_issues) */
   skipped: number;
-  failed: number;
+  /** a transient failure outlasted the job's retries: retried first by the next sync */
+  leftBehind: number;
+  /** missing from a listing that lost too much at once: kept until Canvas confirms */
+  held: number;
 }
 
 export interface JobReport {
@@ -31,6 +35,10 @@ export interface JobReport {
   r2Writes: number;
   dedup: { blobHits: number; textHits: number; nearDuplicates: number };
   errors: { category: string; count: number; samples: string[] }[];
+  /** collections whose listing could not be completed (nothing was deleted from them), with why */
+  incomplete: { collection: string; reason: string }[];
+  /** collections skipped on purpose (their API answered that this course or token has none), with why */
+  skippedCollections: { collection: string; reason: string }[];
   durationMs: number;
 }
 
@@ -48,6 +56,8 @@ export function emptyReport(): JobReport {
     r2Writes: 0,
     dedup: { blobHits: 0, textHits: 0, nearDuplicates: 0 },
     errors: [],
+    incomplete: [],
+    skippedCollections: [],
     durationMs: 0,
   };
 }
@@ -55,7 +65,16 @@ export function emptyReport(): JobReport {
 export function countsFor(report: JobReport, type: ItemType): TypeCounts {
   const existing = report.types[type];
   if (existing) return existing;
-  const created: TypeCounts = {
+  const created = emptyCounts();
+  report.types[type] = created;
+  return created;
+}
+
+/** Every way an object can end a sync, as counted in the report. */
+export type Outcome = ChangeKind | "deleted" | "replaced" | "skipped" | "left_behind" | "held";
+
+export function emptyCounts(): TypeCounts {
+  return {
     added: 0,
     updated: { timestamp: 0, content: 0, modified: 0 },
     unchanged: 0,
@@ -63,14 +82,38 @@ export function countsFor(report: JobReport, type: ItemType): TypeCounts {
     replaced: 0,
     restored: 0,
     skipped: 0,
-    failed: 0,
+    leftBehind: 0,
+    held: 0,
   };
-  report.types[type] = created;
-  return created;
+}
+
+export function addOutcome(counts: TypeCounts, outcome: Outcome): void {
+  switch (outcome) {
+    case "deleted":
+      counts.deleted++;
+      return;
+    case "replaced":
+      counts.replaced++;
+      return;
+    case "skipped":
+      counts.skipped++;
+      return;
+    case "left_behind":
+      counts.leftBehind++;
+      return;
+    case "held":
+      counts.held++;
+      return;
+    default:
+      addClassification(counts, outcome);
+  }
 }
 
 export function recordClassification(report: JobReport, type: ItemType, kind: ChangeKind): void {
-  const counts = countsFor(report, type);
+  addClassification(countsFor(report, type), kind);
+}
+
+function addClassification(counts: TypeCounts, kind: ChangeKind): void {
   switch (kind) {
     case "added":
       counts.added++;

@@ -1,22 +1,28 @@
 /**
- * The sync pipeline for one course, in order: course and syllabus, folders, files, pages, assignments, discussions,
- * announcements, quizzes, modules. Each collection is listed, classified, written and checkpointed by
- * processCollection; a resumed job skips the collections its checkpoint marks done and carries on with the report
- * it had, so it ends exactly where an uninterrupted run would.
+ * The sync pipeline for one course, in order: the objects earlier syncs left behind, then course and syllabus,
+ * folders, files, pages, assignments, discussions, announcements, quizzes, modules (or a targeted job's one scope).
+ * Each collection is listed, classified, written and checkpointed by processCollection; a delivery whose budget
+ * runs out stops at the next safe point ("paused") and the next delivery resumes from the checkpoint, skipping the
+ * collections marked done, so the job ends exactly where an uninterrupted run would.
  */
 import type { CanvasClient } from "../canvas/client";
 import type { Database } from "../storage/d1/client";
+import { loadCourseIssues } from "../storage/d1/sync-issues";
 import { COLLECTORS } from "./collectors";
 import {
   COLLECTION_ORDER,
+  type AlertSink,
   type Checkpoint,
   type FileStore,
   type SyncConfig,
   type SyncContext,
 } from "./context";
+import type { DeliveryBudget } from "./delivery-budget";
+import { IssueBook } from "./issues";
+import { isFetchable } from "./object-fetch";
 import { processCollection } from "./process-collection";
-import { collectorsForScope, type TargetScope } from "./targeted";
 import { emptyReport, type JobReport } from "./report";
+import { collectorsForScope, leftBehindCollector, type TargetScope } from "./targeted";
 
 export interface SyncJobInput {
   jobId: string;
@@ -34,16 +40,26 @@ export interface SyncDeps {
   client: CanvasClient;
   files: FileStore;
   config: SyncConfig;
+  budget: DeliveryBudget;
+  alert: AlertSink;
   now: () => number;
   fileBytes: () => number;
   onProgress: (done: number, total: number, collection: string) => Promise<void>;
 }
 
+/**
+ * How a delivery of the job ended: `finished` (with `holes` true when objects were left behind or held, or a listing
+ * could not be completed: the job is then `partial`) or `paused` (the budget ran out; the checkpoint is committed).
+ */
+export type SyncJobResult =
+  | { status: "finished"; report: JobReport; holes: boolean }
+  | { status: "paused"; report: JobReport };
+
 export function freshCheckpoint(): Checkpoint {
-  return { v: 1, done: [], current: null, report: emptyReport() };
+  return { v: 2, done: [], current: null, report: emptyReport() };
 }
 
-export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<JobReport> {
+export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<SyncJobResult> {
   const checkpoint = input.checkpoint ?? freshCheckpoint();
   const report = checkpoint.report;
   const started = deps.now();
@@ -56,6 +72,12 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<J
     durationMs: report.durationMs,
   };
   const stats = deps.client.stats;
+  const issues = new IssueBook(
+    input.courseId,
+    input.jobId,
+    await loadCourseIssues(deps.orm, input.courseId),
+    deps.now,
+  );
   const ctx: SyncContext = {
     courseId: input.courseId,
     jobId: input.jobId,
@@ -67,6 +89,9 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<J
     config: deps.config,
     now: deps.now,
     checkpoint,
+    issues,
+    budget: deps.budget,
+    alert: deps.alert,
     onProgress: deps.onProgress,
     beforeCommit: () => {
       report.canvasRequests = base.requests + stats.requests;
@@ -77,14 +102,19 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<J
       report.durationMs = base.durationMs + (deps.now() - started);
     },
   };
-  const collectors =
+  const scoped =
     input.scope && input.scope.kind !== "full_reconcile"
       ? collectorsForScope(input.scope)
       : COLLECTION_ORDER.map((name) => COLLECTORS[name]);
+  const leftBehind = issues.leftBehind().filter((issue) => isFetchable(issue.type));
+  const collectors = leftBehind.length > 0 ? [leftBehindCollector(leftBehind), ...scoped] : scoped;
   for (const collector of collectors) {
     if (checkpoint.done.includes(collector.name)) continue;
-    await processCollection(ctx, deps.orm, collector);
+    if ((await processCollection(ctx, deps.orm, collector)) === "paused") {
+      ctx.beforeCommit();
+      return { status: "paused", report };
+    }
   }
   ctx.beforeCommit();
-  return report;
+  return { status: "finished", report, holes: issues.jobLeavesHoles() || report.incomplete.length > 0 };
 }

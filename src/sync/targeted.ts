@@ -1,35 +1,16 @@
 /**
- * Targeted syncs: the narrowest Canvas work for one changed object (what a Live Event asks for). A single object is
- * fetched with one GET; a 404 tombstones it (Canvas soft-deleted it); nothing else in the collection is touched,
- * because a one-object "listing" can never prove that anything else disappeared. Modules and the course itself are
- * cheap to list, so their scopes reuse the regular collectors.
+ * Targeted syncs: the narrowest Canvas work for one changed object (what a Live Event asks for), and the retry of
+ * the objects earlier syncs left behind. A single object is looked up by id (object-fetch.ts): found, it is built
+ * like a listed one; gone (two 404s, or a `deleted` state), it is tombstoned; out of the token's reach, it is kept.
+ * Nothing else in the collection is touched, because a one-object lookup can never prove that anything else
+ * disappeared. Modules and the course itself are cheap to list, so their scopes reuse the regular collectors.
  */
 import { z } from "zod";
-import {
-  AssignmentSchema,
-  DiscussionTopicSchema,
-  FileSchema,
-  PageSchema,
-  QuizSchema,
-} from "../canvas/schemas";
-import { itemKey, type ItemType } from "../detect/item-types";
-import {
-  projectAssignment,
-  projectDiscussionTopic,
-  projectQuiz,
-  type Projection,
-} from "../detect/projections";
-import { CanvasHttpError } from "../resilience/errors";
-import {
-  COLLECTORS,
-  coursePath,
-  fileEntry,
-  pageEntry,
-  type CollectionListing,
-  type Collector,
-  type Entry,
-} from "./collectors";
-import type { SyncContext } from "./context";
+import type { ItemType } from "../detect/item-types";
+import { COLLECTORS, type CollectionListing, type Collector } from "./collectors";
+import type { CollectionName } from "./context";
+import type { OpenIssue } from "./issues";
+import { objectEntry, type ObjectRef } from "./object-fetch";
 
 const id = z.number().int().positive();
 
@@ -55,48 +36,18 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
     case "full_reconcile":
       return [];
     case "page":
-      return [
-        single("pages", "page", `/pages/page_id:${scope.pageId}`, scope.pageId, async (ctx, path) => {
-          const page = await ctx.client.get(coursePath(ctx, path), PageSchema);
-          return pageEntry(ctx, page, true);
-        }),
-      ];
+      return [single("pages", { type: "page", canvasId: String(scope.pageId), parentId: null })];
     case "file":
-      return [
-        single("files", "file", `/files/${scope.fileId}`, scope.fileId, async (ctx, path) => {
-          const file = await ctx.client.get(coursePath(ctx, path), FileSchema);
-          return fileEntry(ctx, file);
-        }),
-      ];
+      return [single("files", { type: "file", canvasId: String(scope.fileId), parentId: null })];
     case "assignment":
-      return [
-        simple("assignments", "assignment", `/assignments/${scope.id}`, scope.id, async (ctx, path) => {
-          const assignment = await ctx.client.get(coursePath(ctx, path), AssignmentSchema);
-          return { projection: projectAssignment(assignment), updatedAt: assignment.updated_at ?? null };
-        }),
-      ];
+      return [single("assignments", { type: "assignment", canvasId: String(scope.id), parentId: null })];
     case "discussion_topic": {
       const type: ItemType = scope.isAnnouncement ? "announcement" : "discussion_topic";
-      return [
-        simple(
-          scope.isAnnouncement ? "announcements" : "discussion_topics",
-          type,
-          `/discussion_topics/${scope.id}`,
-          scope.id,
-          async (ctx, path) => {
-            const topic = await ctx.client.get(coursePath(ctx, path), DiscussionTopicSchema);
-            return { projection: projectDiscussionTopic(topic), updatedAt: null };
-          },
-        ),
-      ];
+      const name = scope.isAnnouncement ? "announcements" : "discussion_topics";
+      return [single(name, { type, canvasId: String(scope.id), parentId: null })];
     }
     case "quiz":
-      return [
-        simple("quizzes", "quiz", `/quizzes/${scope.id}`, scope.id, async (ctx, path) => {
-          const quiz = await ctx.client.get(coursePath(ctx, path), QuizSchema);
-          return { projection: projectQuiz(quiz), updatedAt: null };
-        }),
-      ];
+      return [single("quizzes", { type: "quiz", canvasId: String(scope.id), parentId: null })];
     default: {
       // Unreachable while every scope kind has a case: adding a kind without one fails to compile here.
       const unknownScope: never = scope;
@@ -105,57 +56,37 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
   }
 }
 
-function single(
-  name: Collector["name"],
-  type: ItemType,
-  path: string,
-  canvasId: number,
-  fetchEntry: (ctx: SyncContext, path: string) => Promise<Entry>,
-): Collector {
+/** One object of a collection, looked up by id. */
+function single(name: CollectionName, ref: ObjectRef): Collector {
   return {
     name,
-    types: [type],
+    types: [ref.type],
     listsCompletely: false,
-    list: async (ctx) => {
-      try {
-        return listingOf([await fetchEntry(ctx, path)]);
-      } catch (error) {
-        // A deleted page looked up by `page_id:` answers 401 (it is neither published nor unpublished any more),
-        // other objects 404; the reference says to treat both as gone.
-        const gone =
-          error instanceof CanvasHttpError &&
-          (error.kind === "not_found" || (type === "page" && error.kind === "permission"));
-        if (gone) {
-          return { ...listingOf([]), gone: [itemKey(ctx.courseId, type, canvasId)] };
-        }
-        throw error;
-      }
-    },
+    list: (ctx) => Promise.resolve(lookupListing([objectEntry(ctx, ref, false)])),
   };
 }
 
-function simple(
-  name: Collector["name"],
-  type: ItemType,
-  path: string,
-  canvasId: number,
-  fetchProjection: (
-    ctx: SyncContext,
-    path: string,
-  ) => Promise<{ projection: Projection; updatedAt: string | null }>,
-): Collector {
-  return single(name, type, path, canvasId, async (ctx, objectPath) => {
-    const { projection, updatedAt } = await fetchProjection(ctx, objectPath);
-    return {
-      type,
-      canvasId: String(canvasId),
-      parentId: null,
-      timestamps: { updatedAt, modifiedAt: null, size: null },
-      build: () => Promise.resolve({ projection }),
-    };
-  });
+/**
+ * The first step of every job: the objects earlier syncs left behind, looked up again one by one. An object that
+ * is still failing stays left behind (the job will say so); one Canvas confirms gone is tombstoned.
+ */
+export function leftBehindCollector(issues: readonly OpenIssue[]): Collector {
+  const types = [...new Set(issues.map((issue) => issue.type))];
+  return {
+    name: "left_behind",
+    types,
+    listsCompletely: false,
+    list: (ctx) =>
+      Promise.resolve(
+        lookupListing(
+          issues.map((issue) =>
+            objectEntry(ctx, { type: issue.type, canvasId: issue.canvasId, parentId: issue.parentId }, false),
+          ),
+        ),
+      ),
+  };
 }
 
-function listingOf(entries: Entry[]): CollectionListing {
-  return { entries, complete: false, invalid: 0, newestTimestamp: null };
+function lookupListing(entries: CollectionListing["entries"]): CollectionListing {
+  return { entries, complete: false, problem: null, invalid: [], newestTimestamp: null };
 }

@@ -12,13 +12,15 @@ import type { SyncContext } from "./context";
 import type { StoredItem } from "./stored-items";
 
 export interface TextFields {
+  /** false: keep the text columns as stored (a file whose bytes did not change keeps its extracted text) */
+  writeText: boolean;
   textHash: string | null;
   text: string | null;
   textKey: string | null;
   textStatus: string | null;
 }
 
-const NONE: TextFields = { textHash: null, text: null, textKey: null, textStatus: null };
+const NONE: TextFields = { writeText: true, textHash: null, text: null, textKey: null, textStatus: null };
 
 export async function textFields(
   ctx: SyncContext,
@@ -30,8 +32,9 @@ export async function textFields(
     const sameBytes = stored && stored.data["sha256"] === projection["sha256"] && stored.textStatus !== null;
     if (sameBytes) {
       return {
+        writeText: false,
         textHash: stored.textHash,
-        text: stored.text,
+        text: null,
         textKey: stored.textKey,
         textStatus: stored.textStatus,
       };
@@ -45,7 +48,7 @@ export async function textFields(
   const text = htmlToText(html);
   if (text.trim() === "") return { ...NONE, textStatus: "empty" };
   const textHash = await sha256Hex(normalizeTextForHash(text));
-  if (text.length <= ctx.config.inlineTextChars) return { textHash, text, textKey: null, textStatus: "ok" };
+  if (text.length <= ctx.config.inlineTextChars) return { ...NONE, textHash, text, textStatus: "ok" };
   const textKey = await ctx.files.storeText(textHash, text);
-  return { textHash, text: null, textKey, textStatus: "ok" };
+  return { ...NONE, textHash, textKey, textStatus: "ok" };
 }

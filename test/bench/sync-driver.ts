@@ -12,6 +12,7 @@ import type { CanvasSimulator } from "../../src/simulator";
 import { openDatabase } from "../../src/storage/d1/client";
 import { createFileStore } from "../../src/storage/file-store";
 import { DEFAULT_SYNC_CONFIG } from "../../src/sync/context";
+import { unlimitedBudget } from "../../src/sync/delivery-budget";
 import type { JobReport } from "../../src/sync/report";
 import { runSyncJob } from "../../src/sync/run-sync-job";
 
@@ -49,7 +50,7 @@ export async function measureSync(
   let fileBytes = 0;
   simulator.control.resetCounters();
   const started = Date.now();
-  const report = await runSyncJob(
+  const result = await runSyncJob(
     {
       db: env.DB,
       orm: openDatabase(env.DB),
@@ -78,6 +79,8 @@ export async function measureSync(
         },
       }),
       config: DEFAULT_SYNC_CONFIG,
+      budget: unlimitedBudget(),
+      alert: () => Promise.resolve(),
       now: Date.now,
       fileBytes: () => fileBytes,
       onProgress: () => Promise.resolve(),
@@ -91,6 +94,7 @@ export async function measureSync(
     },
   );
   const wallMs = Date.now() - started;
+  const report = result.report;
   const counters = simulator.control.counters();
   const objects = Object.values(report.types).reduce(
     (sum, counts) =>

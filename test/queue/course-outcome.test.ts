@@ -40,7 +40,8 @@ function reportWith(changed: number, unchanged: number): JobReport {
     replaced: 0,
     restored: 0,
     skipped: 0,
-    failed: 0,
+    leftBehind: 0,
+    held: 0,
   };
   return report;
 }
@@ -101,6 +102,7 @@ describe("next_sync_at after an outcome", () => {
         jobId: "j1",
         report: reportWith(0, 40),
         full: false,
+        partial: false,
       }),
     );
     expect(nearest(measured, config.SYNC_BASE_INTERVAL_MINUTES * MINUTE)).toBe(
@@ -116,6 +118,7 @@ describe("next_sync_at after an outcome", () => {
         jobId: "j1",
         report: reportWith(40, 0),
         full: false,
+        partial: false,
       }),
     );
     expect(
@@ -165,6 +168,7 @@ describe("next_sync_at after an outcome", () => {
         jobId: "ok",
         report: reportWith(0, 10),
         full: false,
+        partial: false,
       }),
     );
     expect(nearest(reset, config.SYNC_BASE_INTERVAL_MINUTES * MINUTE)).toBe(
@@ -183,6 +187,7 @@ describe("next_sync_at after an outcome", () => {
         jobId: "a",
         report: reportWith(0, 40),
         full: false,
+        partial: false,
       }),
     );
     expect(
@@ -201,6 +206,7 @@ describe("next_sync_at after an outcome", () => {
         jobId: "q",
         report: reportWith(0, 40),
         full: false,
+        partial: false,
       }),
     );
     expect(

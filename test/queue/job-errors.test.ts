@@ -15,7 +15,7 @@ import {
 } from "../../src/queue/job-errors";
 import { seededRandom } from "../../src/resilience/backoff";
 import { canvasErrorFromResponse } from "../../src/resilience/errors";
-import { SizeMismatch } from "../../src/storage/file-store";
+import { SizeMismatchError } from "../../src/storage/r2/stream-to-r2";
 
 /** The queue-level backoff ceiling in seconds: 30 s doubled per attempt. */
 function ceiling(attempt: number): number {
@@ -46,7 +46,7 @@ describe("classifyJobError", () => {
   });
 
   it("a file that kept arriving short is transient at the job level", () => {
-    expect(classifyJobError(new SizeMismatch(100, 50)).category).toBe("transient");
+    expect(classifyJobError(new SizeMismatchError(100, 50, false)).category).toBe("transient");
   });
 
   it("a dead token says which way it died; Retry-After is carried", () => {

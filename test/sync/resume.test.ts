@@ -1,6 +1,7 @@
 /**
- * Crash safety of the pipeline: a job that dies before, inside or right after a checkpoint and is run again from
- * its stored checkpoint ends in exactly the state (rows, change log, blobs, report counts) of an uninterrupted run.
+ * Crash safety of the pipeline: a job whose isolate dies anywhere (before, inside or right after a checkpoint: every
+ * binding call and fetch freezes, nothing after runs) and is run again from its stored checkpoint ends in exactly the
+ * state (rows, change log, blobs, report counts) of an uninterrupted run.
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -8,35 +9,28 @@ import { CanvasClient, newRequestStats } from "../../src/canvas/client";
 import { openDatabase } from "../../src/storage/d1/client";
 import { createFileStore } from "../../src/storage/file-store";
 import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../../src/sync/context";
-import { runSyncJob } from "../../src/sync/run-sync-job";
+import { unlimitedBudget } from "../../src/sync/delivery-budget";
+import { runSyncJob, type SyncJobResult } from "../../src/sync/run-sync-job";
 import type { CanvasSimulator } from "../../src/simulator";
 import { CANVAS_ORIGIN, CANVAS_TOKEN, resetStorage, startSimulator } from "../helpers/harness";
+import { KillSwitch } from "../resilience-e2e/support/kill-switch";
+import { syncEnv, testQueues } from "../resilience-e2e/support/sync-harness";
 
 const COURSE = 202;
 
-class Crash extends Error {}
-
-/** The innermost `cause` of a failure: a crashed file download surfaces as a network error caused by the crash. */
-function rootCause(failure: unknown): unknown {
-  let current = failure;
-  while (current instanceof Error && current.cause !== undefined) current = current.cause;
-  return current;
-}
-
-/** One run of the pipeline, with a fetch that crashes at request `crashAt` and progress that crashes at commit `crashAtCommit`. */
+/**
+ * One run of the pipeline behind a kill switch: with `crashAt`, the isolate dies at that call (fetch or binding);
+ * returns the result, or "crashed".
+ */
 async function run(
   simulator: CanvasSimulator,
   jobId: string,
-  options: { crashAt?: number; crashAtCommit?: number } = {},
-) {
-  let requests = 0;
-  let commits = 0;
-  const fetcher: typeof fetch = async (input, init) => {
-    requests++;
-    if (options.crashAt !== undefined && requests === options.crashAt)
-      throw new Crash(`crash at request ${requests}`);
-    return simulator.fetch(input, init);
-  };
+  crashAt?: number,
+): Promise<{ result: SyncJobResult | "crashed"; calls: number }> {
+  const kill = new KillSwitch();
+  if (crashAt !== undefined) kill.trip(crashAt);
+  const killed = kill.env(syncEnv(testQueues()));
+  const fetcher = kill.fetch((input, init) => simulator.fetch(input, init));
   const row = await env.DB.prepare("SELECT checkpoint FROM sync_jobs WHERE id = ?1")
     .bind(jobId)
     .first<{ checkpoint: string | null }>();
@@ -51,14 +45,14 @@ async function run(
     sleep: () => Promise.resolve(),
     stats: newRequestStats(),
   });
-  return runSyncJob(
+  const running = runSyncJob(
     {
-      db: env.DB,
-      orm: openDatabase(env.DB),
+      db: killed.DB,
+      orm: openDatabase(killed.DB),
       client,
       files: createFileStore({
-        db: env.DB,
-        bucket: env.BLOBS,
+        db: killed.DB,
+        bucket: killed.BLOBS,
         canvasOrigin: CANVAS_ORIGIN,
         token: CANVAS_TOKEN,
         allowedHosts: ["canvas.test", "files.canvas-storage.test"],
@@ -71,15 +65,11 @@ async function run(
         },
       }),
       config: { ...DEFAULT_SYNC_CONFIG, batchSize: 5, concurrency: 2, commitEveryBatches: 2 },
+      budget: unlimitedBudget(),
+      alert: () => Promise.resolve(),
       now: Date.now,
       fileBytes: () => fileBytes,
-      onProgress: () => {
-        commits++;
-        if (options.crashAtCommit !== undefined && commits === options.crashAtCommit) {
-          return Promise.reject(new Crash(`crash after commit ${commits}`));
-        }
-        return Promise.resolve();
-      },
+      onProgress: () => Promise.resolve(),
     },
     {
       jobId,
@@ -92,6 +82,8 @@ async function run(
         : null,
     },
   );
+  const result = await Promise.race([running, kill.dead.then(() => "crashed" as const)]);
+  return { result, calls: kill.calls };
 }
 
 async function newJob(): Promise<string> {
@@ -137,36 +129,28 @@ describe("resuming a crashed job", () => {
 
   it("ends in the state of an uninterrupted run wherever it crashed", async () => {
     const cleanJob = await newJob();
-    const cleanReport = await run(simulator, cleanJob);
-    const clean = await snapshot();
-    expect(clean.items.length).toBeGreaterThan(50);
+    const clean = await run(simulator, cleanJob);
+    if (clean.result === "crashed") throw new Error("the clean run cannot crash");
+    const cleanState = await snapshot();
+    expect(cleanState.items.length).toBeGreaterThan(50);
+    expect(clean.result.status).toBe("finished");
 
-    const crashPoints: { crashAt?: number; crashAtCommit?: number }[] = [
-      { crashAt: 2 },
-      { crashAt: 17 },
-      { crashAt: 41 },
-      { crashAt: 66 },
-      { crashAtCommit: 1 },
-      { crashAtCommit: 4 },
-    ];
-    for (const crash of crashPoints) {
+    // Spread over the run: before the first commit, inside commits, around the probes and the last batch.
+    const crashPoints = [0.02, 0.2, 0.45, 0.7, 0.9, 0.99].map((share) =>
+      Math.max(2, Math.round(share * clean.calls)),
+    );
+    for (const crashAt of crashPoints) {
       await resetStorage();
       const jobId = await newJob();
-      // The first run must fail, and the injected crash, not some other failure, must be what stopped it.
-      const failure = await run(simulator, jobId, crash).catch((error: unknown) => error);
-      expect(rootCause(failure)).toStrictEqual(
-        new Crash(
-          crash.crashAt === undefined
-            ? `crash after commit ${String(crash.crashAtCommit)}`
-            : `crash at request ${crash.crashAt}`,
-        ),
-      );
+      const crashed = await run(simulator, jobId, crashAt);
+      expect({ crashAt, result: crashed.result }).toEqual({ crashAt, result: "crashed" });
       const resumed = await run(simulator, jobId);
+      if (resumed.result === "crashed") throw new Error("the resumed run cannot crash");
       // The crash point rides along on both sides so a failure names it.
-      expect({ crash, state: await snapshot(), types: resumed.types }).toEqual({
-        crash,
-        state: clean,
-        types: cleanReport.types,
+      expect({ crashAt, state: await snapshot(), types: resumed.result.report.types }).toEqual({
+        crashAt,
+        state: cleanState,
+        types: clean.result.report.types,
       });
     }
   });

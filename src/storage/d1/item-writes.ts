@@ -1,9 +1,11 @@
 /**
  * The write path of the mirror. Items and their change log are written with one `INSERT ... SELECT FROM json_each(?)`
  * statement per chunk, so a chunk of hundreds of rows binds a single parameter (D1 allows 100 per statement) and a
- * 10,000-item course needs tens of statements, not thousands (D1 also caps queries per invocation). Every commit is
- * one `db.batch()`: rows, change log, blob rows, the job checkpoint and any watermark land together or not at all.
+ * 10,000-item course needs tens of statements, not thousands (D1 also caps queries per invocation). Chunks are
+ * measured in UTF-8 bytes of the JSON sent (src/storage/d1/chunks.ts). Every commit is one `db.batch()`: rows,
+ * change log, blob rows, issues, the job checkpoint and any watermark land together or not at all.
  */
+import { jsonChunks } from "./chunks";
 
 export interface ItemRow {
   id: string;
@@ -16,13 +18,21 @@ export interface ItemRow {
   canvasUpdatedAt: string | null;
   canvasModifiedAt: string | null;
   size: number | null;
+  /** the projection JSON, or (when `dataKey` is set) the projection without its rich-text field */
   data: string;
+  dataKey: string | null;
   blobSha256: string | null;
+  /** false: the row's text columns stay as stored (a file whose bytes did not change keeps its extracted text) */
+  writeText: boolean;
   textHash: string | null;
   text: string | null;
   textKey: string | null;
   textStatus: string | null;
   replacesId: string | null;
+  observedAt: number | null;
+  jobId: string;
+  /** added | timestamp_updated | content_updated | content_modified | restored */
+  changeKind: string;
   now: number;
 }
 
@@ -43,36 +53,15 @@ export interface BlobRow {
   createdAt: number;
 }
 
-/** Bytes of JSON per statement: far below D1's 2 MB string limit and 100 KB SQL limit (the JSON is a parameter). */
-const CHUNK_BYTES = 900_000;
-const CHUNK_ROWS = 400;
-
-export function chunkBySize<T>(rows: readonly T[], sizeOf: (row: T) => number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const row of rows) {
-    const size = sizeOf(row);
-    if (current.length > 0 && (bytes + size > CHUNK_BYTES || current.length >= CHUNK_ROWS)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(row);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-const UPSERT_ITEMS = `
+const INSERT_ITEMS = `
 INSERT INTO items (id, course_id, type, canvas_id, parent_id, title, content_hash, canvas_updated_at,
-  canvas_modified_at, size, data, blob_sha256, text_hash, text, text_key, text_status, replaces_id, version,
-  first_seen_at, changed_at, deleted_at)
+  canvas_modified_at, size, data, data_key, blob_sha256, text_hash, text, text_key, text_status, replaces_id,
+  observed_at, last_job_id, last_change_kind, version, first_seen_at, changed_at, deleted_at)
 SELECT j.value ->> 'id', j.value ->> 'courseId', j.value ->> 'type', j.value ->> 'canvasId', j.value ->> 'parentId',
   j.value ->> 'title', j.value ->> 'contentHash', j.value ->> 'canvasUpdatedAt', j.value ->> 'canvasModifiedAt',
-  j.value ->> 'size', j.value ->> 'data', j.value ->> 'blobSha256', j.value ->> 'textHash', j.value ->> 'text',
-  j.value ->> 'textKey', j.value ->> 'textStatus', j.value ->> 'replacesId', 1, j.value ->> 'now', j.value ->> 'now', NULL
+  j.value ->> 'size', j.value ->> 'data', j.value ->> 'dataKey', j.value ->> 'blobSha256', j.value ->> 'textHash',
+  j.value ->> 'text', j.value ->> 'textKey', j.value ->> 'textStatus', j.value ->> 'replacesId',
+  j.value ->> 'observedAt', j.value ->> 'jobId', j.value ->> 'changeKind', 1, j.value ->> 'now', j.value ->> 'now', NULL
 FROM json_each(?1) AS j WHERE true
 ON CONFLICT(id) DO UPDATE SET
   parent_id = excluded.parent_id,
@@ -86,13 +75,24 @@ ON CONFLICT(id) DO UPDATE SET
   canvas_modified_at = excluded.canvas_modified_at,
   size = excluded.size,
   data = excluded.data,
-  blob_sha256 = excluded.blob_sha256,
+  data_key = excluded.data_key,
+  blob_sha256 = excluded.blob_sha256,`;
+
+const WRITE_TEXT = `
   text_hash = excluded.text_hash,
   text = excluded.text,
   text_key = excluded.text_key,
-  text_status = excluded.text_status,
+  text_status = excluded.text_status,`;
+
+const REST = `
   replaces_id = COALESCE(excluded.replaces_id, items.replaces_id),
+  observed_at = COALESCE(excluded.observed_at, items.observed_at),
+  last_job_id = excluded.last_job_id,
+  last_change_kind = excluded.last_change_kind,
   deleted_at = NULL`;
+
+const UPSERT_ITEMS = INSERT_ITEMS + WRITE_TEXT + REST;
+const UPSERT_ITEMS_KEEP_TEXT = INSERT_ITEMS + REST;
 
 const INSERT_CHANGES = `
 INSERT INTO item_changes (item_id, course_id, job_id, kind, fields, at)
@@ -101,9 +101,19 @@ SELECT j.value ->> 'itemId', j.value ->> 'courseId', j.value ->> 'jobId', j.valu
 FROM json_each(?1) AS j`;
 
 const TOMBSTONE = `
-UPDATE items SET deleted_at = ?2, changed_at = ?2, version = version + 1,
-  replaced_by_id = COALESCE((SELECT j.value ->> 'replacedBy' FROM json_each(?1) AS j WHERE j.value ->> 'id' = items.id), replaced_by_id)
+UPDATE items SET deleted_at = ?2, changed_at = ?2, version = version + 1, last_job_id = ?3,
+  replaced_by_id = COALESCE((SELECT j.value ->> 'replacedBy' FROM json_each(?1) AS j WHERE j.value ->> 'id' = items.id), replaced_by_id),
+  last_change_kind = CASE WHEN (SELECT j.value ->> 'replacedBy' FROM json_each(?1) AS j WHERE j.value ->> 'id' = items.id)
+    IS NULL THEN 'deleted' ELSE 'replaced' END
 WHERE id IN (SELECT j.value ->> 'id' FROM json_each(?1) AS j) AND deleted_at IS NULL`;
+
+const TOUCH = `
+UPDATE items SET observed_at = j.value ->> 'observedAt'
+FROM json_each(?1) AS j WHERE items.id = j.value ->> 'id'`;
+
+const LINK_REPLACEMENT = `
+UPDATE items SET replaces_id = j.value ->> 'oldId'
+FROM json_each(?1) AS j WHERE items.id = j.value ->> 'newId'`;
 
 const INSERT_BLOBS = `
 INSERT INTO blobs (sha256, r2_key, size, content_type, created_at)
@@ -113,30 +123,46 @@ ON CONFLICT(sha256) DO UPDATE SET orphaned_at = NULL`;
 
 /** Statements that upsert items (only call with rows that really changed). */
 export function upsertItemStatements(db: D1Database, rows: readonly ItemRow[]): D1PreparedStatement[] {
-  return chunkBySize(rows, (row) => row.data.length + (row.text?.length ?? 0) + 400).map((chunk) =>
-    db.prepare(UPSERT_ITEMS).bind(JSON.stringify(chunk)),
-  );
+  const withText = rows.filter((row) => row.writeText);
+  const keepText = rows.filter((row) => !row.writeText);
+  return [
+    ...jsonChunks(withText).map((chunk) => db.prepare(UPSERT_ITEMS).bind(chunk)),
+    ...jsonChunks(keepText).map((chunk) => db.prepare(UPSERT_ITEMS_KEEP_TEXT).bind(chunk)),
+  ];
 }
 
 export function insertChangeStatements(db: D1Database, rows: readonly ChangeRow[]): D1PreparedStatement[] {
-  return chunkBySize(rows, (row) => (row.fields?.length ?? 0) + 200).map((chunk) =>
-    db.prepare(INSERT_CHANGES).bind(JSON.stringify(chunk)),
-  );
+  return jsonChunks(rows).map((chunk) => db.prepare(INSERT_CHANGES).bind(chunk));
 }
 
-/** Soft-deletes live items; `replacedBy` links a replaced file to its successor. */
+/** Soft-deletes live items for a job; `replacedBy` links a replaced file to its successor. */
 export function tombstoneStatements(
   db: D1Database,
   rows: readonly { id: string; replacedBy: string | null }[],
   now: number,
+  jobId: string,
 ): D1PreparedStatement[] {
-  return chunkBySize(rows, (row) => row.id.length + 80).map((chunk) =>
-    db.prepare(TOMBSTONE).bind(JSON.stringify(chunk), now),
-  );
+  return jsonChunks(rows).map((chunk) => db.prepare(TOMBSTONE).bind(chunk, now, jobId));
+}
+
+/** Records when unchanged bodies were read again (an ambiguous revision re-read and found the same). */
+export function touchObservedStatements(
+  db: D1Database,
+  rows: readonly { id: string; observedAt: number }[],
+): D1PreparedStatement[] {
+  return jsonChunks(rows).map((chunk) => db.prepare(TOUCH).bind(chunk));
+}
+
+/** Links replacement files already stored to the files they replaced. */
+export function linkReplacementStatements(
+  db: D1Database,
+  links: readonly { oldId: string; newId: string }[],
+): D1PreparedStatement[] {
+  return jsonChunks(links).map((chunk) => db.prepare(LINK_REPLACEMENT).bind(chunk));
 }
 
 export function insertBlobStatements(db: D1Database, rows: readonly BlobRow[]): D1PreparedStatement[] {
-  return chunkBySize(rows, () => 200).map((chunk) => db.prepare(INSERT_BLOBS).bind(JSON.stringify(chunk)));
+  return jsonChunks(rows).map((chunk) => db.prepare(INSERT_BLOBS).bind(chunk));
 }
 
 /** Runs statements as one atomic batch and returns the rows D1 reports written. */

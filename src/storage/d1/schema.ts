@@ -68,6 +68,17 @@ export const items = sqliteTable(
     dedupProvisional: integer("dedup_provisional"),
     replacesId: text("replaces_id"),
     replacedById: text("replaced_by_id"),
+    /**
+     * The job that last changed this row and how (added | timestamp_updated | content_updated | content_modified |
+     * restored | deleted | replaced): a job resumed in a later delivery skips what it already did and counts it
+     * from here, so its report equals an uninterrupted run's without carrying a list of done objects.
+     */
+    lastJobId: text("last_job_id"),
+    lastChangeKind: text("last_change_kind"),
+    /** pages: when Canvas produced the response that carried the stored body (its Date header, ms) */
+    observedAt: integer("observed_at"),
+    /** set when the projection is too large for a D1 row: the whole projection JSON lives in R2 under this key */
+    dataKey: text("data_key"),
     version: integer("version").notNull().default(1),
     firstSeenAt: integer("first_seen_at").notNull(),
     changedAt: integer("changed_at").notNull(),
@@ -122,7 +133,7 @@ export const syncJobs = sqliteTable(
     trigger: text("trigger").notNull(),
     /** JSON scope for targeted jobs */
     scope: text("scope"),
-    /** queued | running | succeeded | failed */
+    /** queued | running | succeeded | partial | failed (partial: finished, with objects left behind) */
     status: text("status").notNull(),
     createdAt: integer("created_at").notNull(),
     startedAt: integer("started_at"),
@@ -142,6 +153,56 @@ export const syncJobs = sqliteTable(
     index("sync_jobs_course_idx").on(t.courseId, t.createdAt),
     index("sync_jobs_status_idx").on(t.status, t.checkpointAt),
   ],
+);
+
+/**
+ * What a sync could not mirror, one row per object and course: `left_behind` (a transient failure outlasted the
+ * job's retries; the next sync retries it first), `held` (missing from a listing that lost too much at once: not
+ * deleted until Canvas confirms), `skipped` (a permanent, object-specific outcome: forbidden, malformed). A row goes
+ * away in the same batch that finally stores the object.
+ */
+export const syncIssues = sqliteTable(
+  "sync_issues",
+  {
+    courseId: integer("course_id").notNull(),
+    itemId: text("item_id").notNull(),
+    type: text("type").notNull(),
+    canvasId: text("canvas_id").notNull(),
+    /** left_behind | held | skipped */
+    status: text("status").notNull(),
+    /** the error category (timeout, transient, rate_limited, content, permission, unknown, held) */
+    category: text("category").notNull(),
+    reason: text("reason").notNull(),
+    /** the latest job that met the problem */
+    jobId: text("job_id").notNull(),
+    /** files: the listed updated_at, so the files watermark never passes an object not yet stored */
+    canvasUpdatedAt: text("canvas_updated_at"),
+    /** module items: the module, to look the item up again */
+    parentId: text("parent_id"),
+    firstAt: integer("first_at").notNull(),
+    lastAt: integer("last_at").notNull(),
+    attempts: integer("attempts").notNull().default(1),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.itemId] }), index("sync_issues_job_idx").on(t.jobId)],
+);
+
+/** One row per queue delivery of a sync job: what it cost against the per-invocation limits and how it ended. */
+export const jobDeliveries = sqliteTable(
+  "job_deliveries",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    jobId: text("job_id").notNull(),
+    startedAt: integer("started_at").notNull(),
+    endedAt: integer("ended_at").notNull(),
+    canvasRequests: integer("canvas_requests").notNull(),
+    d1Statements: integer("d1_statements").notNull(),
+    subrequests: integer("subrequests").notNull(),
+    /** continued | finished | retried | dead-lettered */
+    outcome: text("outcome").notNull(),
+    /** what ended a continued delivery (wall_time, canvas_requests, d1_statements, subrequests) */
+    stoppedBy: text("stopped_by"),
+  },
+  (t) => [index("job_deliveries_job_idx").on(t.jobId, t.id)],
 );
 
 export const collectionCursors = sqliteTable(

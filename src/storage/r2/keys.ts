@@ -5,6 +5,7 @@
  *
  *   blobs/<first 2 chars of id>/<id>   raw file bytes (id: a UUID, or the SHA-256 hex of the bytes)
  *   text/<sha256>.txt                  extracted text, addressed by the SHA-256 of its normalized form
+ *   data/<sha256>.json                 a projection too large for a D1 row, addressed by its content hash
  */
 
 const ID = /^[0-9a-f][0-9a-f-]{7,127}$/;
@@ -20,4 +21,10 @@ export function blobKey(id: string): string {
 export function textKey(sha256: string): string {
   if (!SHA256_HEX.test(sha256)) throw new TypeError("textKey expects a lower-case SHA-256 hex digest");
   return `text/${sha256}.txt`;
+}
+
+/** Key of a whole projection kept in R2; `contentHash` must be 64 lower-case hex characters (throws otherwise). */
+export function dataKey(contentHash: string): string {
+  if (!SHA256_HEX.test(contentHash)) throw new TypeError("dataKey expects a lower-case SHA-256 hex digest");
+  return `data/${contentHash}.json`;
 }
