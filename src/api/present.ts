@@ -1,10 +1,14 @@
 /** Maps stored rows to the API's JSON shapes (ISO timestamps, parsed JSON, no internal columns). */
 import { z } from "zod";
 import { ITEM_TYPES } from "../detect/item-types";
+import type { DeliveryRecord } from "../storage/d1/job-deliveries";
 import type { CourseRecord, ItemRecord, JobRecord } from "../storage/d1/queries";
+import type { IssueRecord } from "../storage/d1/sync-issues";
 
 // Stored values are written by this worker; a value outside these sets is corruption and fails loudly.
-const JobStatusSchema = z.enum(["queued", "running", "succeeded", "failed"]);
+const JobStatusSchema = z.enum(["queued", "running", "succeeded", "partial", "failed"]);
+const DeliveryOutcomeSchema = z.enum(["continued", "finished", "retried", "dead-lettered"]);
+const IssueStatusSchema = z.enum(["left_behind", "held", "skipped"]);
 const ItemTypeSchema = z.enum(ITEM_TYPES);
 
 export const iso = (ms: number | null | undefined): string | null =>
@@ -93,5 +97,30 @@ export function presentItem(row: ItemRecord) {
     text: row.text,
     replacesId: row.replacesId,
     replacedById: row.replacedById,
+  };
+}
+
+export function presentDelivery(row: DeliveryRecord) {
+  return {
+    startedAt: new Date(row.startedAt).toISOString(),
+    endedAt: new Date(row.endedAt).toISOString(),
+    canvasRequests: row.canvasRequests,
+    d1Statements: row.d1Statements,
+    subrequests: row.subrequests,
+    outcome: DeliveryOutcomeSchema.parse(row.outcome),
+    stoppedBy: row.stoppedBy,
+  };
+}
+
+export function presentIssue(row: IssueRecord) {
+  return {
+    itemId: row.itemId,
+    type: row.type,
+    canvasId: row.canvasId,
+    status: IssueStatusSchema.parse(row.status),
+    category: row.category,
+    reason: row.reason,
+    attempts: row.attempts,
+    firstSeenAt: new Date(row.firstAt).toISOString(),
   };
 }

@@ -58,7 +58,7 @@ export const JobSchema = z
   .object({
     jobId: z.string(),
     canvasCourseId: z.number(),
-    status: z.enum(["queued", "running", "succeeded", "failed"]),
+    status: z.enum(["queued", "running", "succeeded", "partial", "failed"]),
     type: z.string(),
     trigger: z.string(),
     createdAt: z.string(),
@@ -73,6 +73,40 @@ export const JobSchema = z
     errorCategory: z.string().nullable(),
   })
   .openapi("Job");
+
+export const DeliverySchema = z
+  .object({
+    startedAt: z.string(),
+    endedAt: z.string(),
+    canvasRequests: z.number(),
+    d1Statements: z.number(),
+    subrequests: z.number(),
+    outcome: z.enum(["continued", "finished", "retried", "dead-lettered"]),
+    /** what ended a continued delivery: wall_time, canvas_requests, d1_statements or subrequests */
+    stoppedBy: z.string().nullable(),
+  })
+  .openapi("Delivery");
+
+export const JobIssueSchema = z
+  .object({
+    itemId: z.string(),
+    type: z.string(),
+    canvasId: z.string(),
+    status: z.enum(["left_behind", "held", "skipped"]),
+    category: z.string(),
+    reason: z.string(),
+    attempts: z.number(),
+    firstSeenAt: z.string(),
+  })
+  .openapi("JobIssue");
+
+export const JobDetailSchema = JobSchema.extend({
+  deliveries: z.array(DeliverySchema),
+  /** objects this job could not mirror (retried first by the next sync) or held (missing, not yet confirmed gone) */
+  leftBehind: z.array(JobIssueSchema),
+  /** objects skipped for a permanent, object-specific reason (forbidden, malformed) */
+  skipped: z.array(JobIssueSchema),
+}).openapi("JobDetail");
 
 export const ItemSchema = z
   .object({

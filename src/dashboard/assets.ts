@@ -22,6 +22,7 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .error { color: #b91c1c; max-width: 28rem; overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 0 .45rem; border-radius: 999px; font-size: .8rem; background: #e5e7eb; }
 .badge.healthy, .badge.idle, .badge.succeeded, .badge.closed { background: #dcfce7; color: #166534; }
+.badge.partial { background: #fef9c3; color: #854d0e; }
 .badge.degraded, .badge.queued, .badge.syncing, .badge.running, .badge.half_open { background: #fef9c3; color: #854d0e; }
 .badge.unhealthy, .badge.failing, .badge.auth_failed, .badge.failed, .badge.open { background: #fee2e2; color: #991b1b; }
 .checks { display: flex; gap: 1rem; flex-wrap: wrap; margin: 0; padding: 0; list-style: none; }
@@ -78,7 +79,7 @@ export const DASHBOARD_JS = `
         return false;
       }
       return json("/api/jobs/" + job).then(function (state) {
-        return !!state && (state.status === "succeeded" || state.status === "failed");
+        return !!state && (state.status === "succeeded" || state.status === "partial" || state.status === "failed");
       });
     });
   }

@@ -26,7 +26,8 @@ const TypeCountsSchema = z.object({
   replaced: z.number(),
   restored: z.number(),
   skipped: z.number(),
-  failed: z.number(),
+  leftBehind: z.number(),
+  held: z.number(),
 });
 const TypesSchema = z.record(z.string(), TypeCountsSchema);
 
@@ -93,7 +94,7 @@ export async function recentJobPoints(db: D1Database, limit: number, courseId?: 
        json_extract(${REPORT}, '$.canvasRequests') AS requests,
        json_extract(${REPORT}, '$.throttled') AS throttled,
        json_extract(${REPORT}, '$.types') AS types
-     FROM sync_jobs WHERE status IN ('succeeded', 'failed') AND finished_at IS NOT NULL ${filter}
+     FROM sync_jobs WHERE status IN ('succeeded', 'partial', 'failed') AND finished_at IS NOT NULL ${filter}
      ORDER BY finished_at DESC LIMIT ?1`,
   );
   const { results } = await (

@@ -22,7 +22,8 @@ export const ITEM_OUTCOMES = [
   "replaced",
   "restored",
   "skipped",
-  "failed",
+  "left_behind",
+  "held",
 ] as const;
 export type ItemOutcome = (typeof ITEM_OUTCOMES)[number];
 

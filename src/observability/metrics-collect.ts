@@ -33,7 +33,8 @@ const OUTCOME_PATHS: Record<ItemOutcome, string> = {
   replaced: "$.replaced",
   restored: "$.restored",
   skipped: "$.skipped",
-  failed: "$.failed",
+  left_behind: "$.leftBehind",
+  held: "$.held",
 };
 
 function statements(db: D1Database, now: number): D1PreparedStatement[] {
@@ -48,7 +49,7 @@ function statements(db: D1Database, now: number): D1PreparedStatement[] {
       .prepare(
         `SELECT status, CASE ${bucketCase} ELSE -1 END AS bucket, count(*) AS n, sum(d) AS total
          FROM (SELECT status, (finished_at - started_at) / 1000.0 AS d FROM sync_jobs
-               WHERE status IN ('succeeded', 'failed') AND started_at IS NOT NULL AND finished_at IS NOT NULL)
+               WHERE status IN ('succeeded', 'partial', 'failed') AND started_at IS NOT NULL AND finished_at IS NOT NULL)
          GROUP BY status, bucket`,
       )
       .bind(...DURATION_BUCKETS_SECONDS),

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { loadConfig, type Config } from "../env";
 import { log } from "../observability/log";
 import { recordCourseFailure } from "./course-outcome";
-import { SyncMessageSchema } from "./message";
+import { ExtractMessageSchema, SyncMessageSchema } from "./message";
 
 const ForwardedSchema = z.object({ reason: z.string(), original: z.unknown() });
 
@@ -40,7 +40,7 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
       const course = env.COURSE_SYNC.getByName(String(sync.data.courseId));
       await course.releaseLease(sync.data.jobId);
       await course.forgetJob(sync.data.jobId);
-      if (job && job.status !== "succeeded" && job.status !== "failed") {
+      if (job && job.status !== "succeeded" && job.status !== "partial" && job.status !== "failed") {
         await recordCourseFailure(
           env,
           {
@@ -53,9 +53,24 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
         );
       }
     }
+    const extract = ExtractMessageSchema.safeParse(original);
+    if (extract.success) await markExtractionFailed(env.DB, extract.data.itemId, extract.data.sha256);
     log("error", "message dead-lettered", { reason, jobId: sync.success ? sync.data.jobId : null });
     message.ack();
   }
+}
+
+/**
+ * A document whose extraction kept crashing (an isolate killed by a hostile or broken file) is marked failed, so it
+ * is not sent again after every sync; new bytes (a new SHA-256) make it pending again.
+ */
+async function markExtractionFailed(db: D1Database, itemId: string, sha256: string): Promise<void> {
+  await db
+    .prepare(
+      "UPDATE items SET text_status = 'failed:dead_lettered' WHERE id = ?1 AND blob_sha256 = ?2 AND text_status = 'pending'",
+    )
+    .bind(itemId, sha256)
+    .run();
 }
 
 /** The scheduler settings come from the config; a broken config must not stop failures being recorded. */

@@ -221,6 +221,7 @@ async function run(
         ...DEFAULT_SYNC_CONFIG,
         filesLookbackMs: config.FILES_LOOKBACK_MINUTES * 60_000,
         allowedFileHosts: config.CANVAS_FILE_HOSTS,
+        ...runtime.syncConfig,
       },
       budget,
       alert: (alert) => raiseAlert(config, alert, runtime.fetch ?? ((input, init) => fetch(input, init))),

@@ -4,13 +4,12 @@
  * benchmarks inject their own (a simulator's fetch, compressed waits, a seeded random, shorter queue delays).
  */
 import type { AccessOptions } from "../deps";
+import type { SyncConfig } from "../sync/context";
 import type { SettleConfig } from "./settle";
 
 export interface SyncRuntime extends Omit<AccessOptions, "timeoutMs"> {
   /** queue-level backoff overrides (e.g. shorter delays in a test that redelivers messages itself) */
   settle?: Partial<SettleConfig>;
-  /** messages of one batch processed at once (default 3: each holds up to a few file buffers in 128 MB) */
-  messageConcurrency?: number;
+  /** pipeline overrides for tests and benchmarks (e.g. concurrency 1 for a run that must replay exactly) */
+  syncConfig?: Partial<SyncConfig>;
 }
-
-export const DEFAULT_MESSAGE_CONCURRENCY = 3;

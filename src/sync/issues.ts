@@ -94,6 +94,11 @@ export class IssueBook {
     this.pendingDeletes.add(itemId);
   }
 
+  /** True when something changed since the last flush (the next commit has issue statements to write). */
+  get dirty(): boolean {
+    return this.pendingWrites.size + this.pendingDeletes.size > 0;
+  }
+
   /** The statements that persist what changed since the last flush (for the next commit's batch). */
   flush(db: D1Database): D1PreparedStatement[] {
     const statements = [

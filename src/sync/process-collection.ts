@@ -81,7 +81,9 @@ export async function processCollection(
   ctx.checkpoint.current = null;
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
-  if (hasPending(state.pending) || extra.length > 0) await commit(ctx, state.pending, extra, run.progress());
+  if (hasPending(state.pending) || ctx.issues.dirty || extra.length > 0) {
+    await commit(ctx, state.pending, extra, run.progress());
+  }
   await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
   return "done";
 }
@@ -110,7 +112,10 @@ class BatchRunner {
         return "paused";
       }
       this.batches++;
-      if (this.batches % commitEveryBatches === 0 && hasPending(this.state.pending)) {
+      if (
+        this.batches % commitEveryBatches === 0 &&
+        (hasPending(this.state.pending) || this.ctx.issues.dirty)
+      ) {
         await commit(this.ctx, this.state.pending, [], this.progress());
         await this.ctx.onProgress(this.handled, this.total, this.name);
       }

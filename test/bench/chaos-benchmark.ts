@@ -51,6 +51,8 @@ export async function runChaosBenchmark(options: ChaosBenchmarkOptions = {}): Pr
       jobs: 0,
       failedJobs: 0,
       failedJobsWithoutError: 0,
+      partialJobs: 0,
+      continuations: 0,
       unaccountedJobs: 0,
       deadLetterRows: 0,
       duplicatedChanges: 0,

@@ -4,6 +4,7 @@ import {
   classifyObservation,
   fileNeedsBytes,
   pageNeedsBody,
+  revisionAmbiguous,
   type StoredState,
 } from "../../src/detect/classify";
 import { diffProjections, summarizeTextChange } from "../../src/detect/deep-diff";
@@ -54,6 +55,19 @@ describe("timestamp tier", () => {
     expect(pageNeedsBody(known, "2026-01-01T00:00:00Z")).toBe(false);
     expect(pageNeedsBody(known, "2026-01-02T00:00:00Z")).toBe(true);
     expect(pageNeedsBody({ ...known, deleted: true }, "2026-01-01T00:00:00Z")).toBe(true);
+  });
+
+  it("calls a revision ambiguous when its body was read in the same second it was made (or the next)", () => {
+    const revised = "2026-01-01T10:00:05Z";
+    const at = (iso: string) => Date.parse(iso);
+    expect(revisionAmbiguous(revised, at("2026-01-01T10:00:05.100Z"))).toBe(true);
+    expect(revisionAmbiguous(revised, at("2026-01-01T10:00:05.999Z"))).toBe(true);
+    // a second of clock difference between Canvas's servers must not hide an edit
+    expect(revisionAmbiguous(revised, at("2026-01-01T10:00:06.500Z"))).toBe(true);
+    expect(revisionAmbiguous(revised, at("2026-01-01T10:00:07.000Z"))).toBe(false);
+    expect(revisionAmbiguous(revised, at("2026-01-01T11:00:00Z"))).toBe(false);
+    expect(revisionAmbiguous(revised, null)).toBe(false);
+    expect(revisionAmbiguous(null, at(revised))).toBe(false);
   });
 
   it("downloads file bytes only when modified_at or size moved, not on a rename", () => {

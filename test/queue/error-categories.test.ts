@@ -140,11 +140,24 @@ describe("error categories through the consumer", () => {
     expect(simulator.control.listFaults().map((fault) => [fault.fired, fault.remaining])).toEqual([[2, 2]]);
   });
 
-  it("a 401 without WWW-Authenticate, a JSON 403 and a malformed object skip their item; the job succeeds", async () => {
+  /** Mirrors the course cleanly first; the next job (returned) meets what the test changed. */
+  async function mirroredThenNextJob(): Promise<SyncMessage> {
+    await deliver(syncEnv(queues), [{ id: "first", body: message, attempts: 1 }]);
+    expect(await jobRow(message.jobId)).toMatchObject({ status: "succeeded" });
+    const [next] = await newJobs(queues, [COURSE]);
+    if (!next) throw new Error("no job");
+    return next;
+  }
+
+  it("a 401 without WWW-Authenticate, a JSON 403 and a malformed object skip their item and keep what was stored; the job succeeds", async () => {
     const truth = await simulator.control.truth(COURSE);
-    const [deniedPage, brokenPage] = truth.pages;
-    const [forbiddenFile] = truth.files;
-    if (!deniedPage || !brokenPage || !forbiddenFile) throw new Error("course too small");
+    const [deniedPage, brokenPage] = truth.pages.filter((page) => !page.front_page);
+    if (!deniedPage || !brokenPage) throw new Error("course too small");
+    const next = await mirroredThenNextJob();
+    // Edited pages are fetched one by one by the next (incremental) sync; the new file is downloaded.
+    simulator.control.editPage(COURSE, deniedPage.page_id, { body: "<p>denied edit</p>" });
+    simulator.control.editPage(COURSE, brokenPage.page_id, { body: "<p>broken edit</p>" });
+    const forbiddenFile = simulator.control.createFile(COURSE, { name: "forbidden.txt", text: "secret\n" });
     simulator.control.denyAccess(CANVAS_TOKEN, {
       pathRegex: `/pages/page_id:${deniedPage.page_id}$`,
       kind: "unauthorized",
@@ -165,39 +178,80 @@ describe("error categories through the consumer", () => {
       match: { pathRegex: `/pages/page_id:${brokenPage.page_id}$` },
       action: { type: "status", status: 200, body: JSON.stringify({ nonsense: true }) },
     });
-    const [result] = await deliver(syncEnv(queues), [{ id: "m1", body: message, attempts: 1 }]);
+    const [result] = await deliver(syncEnv(queues), [{ id: "m2", body: next, attempts: 1 }]);
 
-    expect(result).toEqual({ id: "m1", action: "ack" });
-    const job = await jobRow(message.jobId);
+    expect(result).toEqual({ id: "m2", action: "ack" });
+    const job = await jobRow(next.jobId);
+    // Permanent, object-specific outcomes may be skipped (and are listed): the job still succeeds.
     expect(job?.status).toBe("succeeded");
     const errors = reportOf(job).errors;
     expect(errors.find((entry) => entry.category === "permission")?.count).toBe(2);
     expect(errors.find((entry) => entry.category === "content")?.count).toBe(1);
-    const mirrored = await env.DB.prepare(
-      "SELECT type, canvas_id FROM items WHERE course_id = ?1 AND type IN ('page', 'file')",
+    const skipped = await env.DB.prepare(
+      "SELECT item_id, category FROM sync_issues WHERE job_id = ?1 AND status = 'skipped' ORDER BY item_id",
     )
-      .bind(COURSE)
-      .all<{ type: string; canvas_id: string }>();
-    const ids = new Set(mirrored.results.map((row) => `${row.type}:${row.canvas_id}`));
-    expect(ids.has(`page:${deniedPage.page_id}`)).toBe(false);
-    expect(ids.has(`page:${brokenPage.page_id}`)).toBe(false);
-    expect(ids.has(`file:${forbiddenFile.id}`)).toBe(false);
-    expect(ids.size).toBe(truth.pages.length + truth.files.length - 3);
+      .bind(next.jobId)
+      .all<{ item_id: string; category: string }>();
+    expect(skipped.results).toEqual(
+      [
+        { item_id: `${COURSE}:file:${forbiddenFile.id}`, category: "permission" },
+        { item_id: `${COURSE}:page:${deniedPage.page_id}`, category: "permission" },
+        { item_id: `${COURSE}:page:${brokenPage.page_id}`, category: "content" },
+      ].sort((a, b) => a.item_id.localeCompare(b.item_id)),
+    );
+    // The skipped pages keep the version mirrored before; nothing was deleted for a refusal.
+    const bodies = await env.DB.prepare(
+      "SELECT canvas_id, deleted_at, json_extract(data, '$.body') AS body FROM items WHERE course_id = ?1 AND type = 'page' AND canvas_id IN (?2, ?3)",
+    )
+      .bind(COURSE, String(deniedPage.page_id), String(brokenPage.page_id))
+      .all<{ canvas_id: string; deleted_at: number | null; body: string }>();
+    expect(bodies.results.map((row) => [row.deleted_at, row.body]).sort()).toEqual(
+      [
+        [null, brokenPage.body],
+        [null, deniedPage.body],
+      ].sort(),
+    );
+    const file = await env.DB.prepare("SELECT 1 AS one FROM items WHERE id = ?1")
+      .bind(`${COURSE}:file:${forbiddenFile.id}`)
+      .first();
+    expect(file).toBeNull();
   });
 
-  it("a page that disappears mid-sync (404) is skipped and the job succeeds", async () => {
+  it("a page whose body answers 404 mid-sync is left behind (job partial), and deleted only once Canvas confirms", async () => {
     const truth = await simulator.control.truth(COURSE);
-    const gone = truth.pages[1];
-    if (!gone) throw new Error("course too small");
-    simulator.control.addFault({
-      match: { pathRegex: `/pages/page_id:${gone.page_id}$` },
+    const [page] = truth.pages.filter((candidate) => !candidate.front_page);
+    if (!page) throw new Error("course too small");
+    const next = await mirroredThenNextJob();
+    simulator.control.editPage(COURSE, page.page_id, { body: "<p>edited</p>" });
+    const notFound = simulator.control.addFault({
+      match: { pathRegex: `/pages/page_id:${page.page_id}$` },
       action: { type: "status", status: 404, body: JSON.stringify({ message: "page not found" }) },
     });
-    const [result] = await deliver(syncEnv(queues), [{ id: "m1", body: message, attempts: 1 }]);
-    expect(result).toEqual({ id: "m1", action: "ack" });
-    const job = await jobRow(message.jobId);
-    expect(job?.status).toBe("succeeded");
-    expect(reportOf(job).errors.find((entry) => entry.category === "content")?.count).toBe(1);
+    await deliver(syncEnv(queues), [{ id: "m2", body: next, attempts: 1 }]);
+    const job = await jobRow(next.jobId);
+    expect(job?.status).toBe("partial");
+    expect(job?.error).toMatch(/1 object\(s\) left behind/);
+    const item = () =>
+      env.DB.prepare("SELECT deleted_at, json_extract(data, '$.body') AS body FROM items WHERE id = ?1")
+        .bind(`${COURSE}:page:${page.page_id}`)
+        .first<{ deleted_at: number | null; body: string }>();
+    expect(await item()).toEqual({ deleted_at: null, body: page.body });
+
+    // The 404 was transient: the next job retries the page first and mirrors the edit.
+    simulator.control.removeFault(notFound);
+    const [third] = await newJobs(queues, [COURSE]);
+    if (!third) throw new Error("no job");
+    await deliver(syncEnv(queues), [{ id: "m3", body: third, attempts: 1 }]);
+    expect(await jobRow(third.jobId)).toMatchObject({ status: "succeeded" });
+    expect(await item()).toEqual({ deleted_at: null, body: "<p>edited</p>" });
+
+    // Deleted for real: gone from the listing and Canvas confirms with 404 (a 401 through page_id:, then 404 by slug).
+    simulator.control.deletePage(COURSE, page.page_id);
+    const [fourth] = await newJobs(queues, [COURSE]);
+    if (!fourth) throw new Error("no job");
+    await deliver(syncEnv(queues), [{ id: "m4", body: fourth, attempts: 1 }]);
+    expect(await jobRow(fourth.jobId)).toMatchObject({ status: "succeeded" });
+    expect((await item())?.deleted_at).not.toBeNull();
   });
 
   it("a garbled or cut-off body is retried like a dropped connection, not skipped", async () => {

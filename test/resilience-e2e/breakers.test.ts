@@ -137,10 +137,13 @@ describe("the host circuit breaker", () => {
     simulator.control.clearFaults();
     const first = messages[0];
     if (!first) throw new Error("no first job");
-    const results = await deliver(workerEnv, [
-      { id: "six", body: sixth, attempts: 2 },
-      { id: "one", body: first, attempts: 2 },
-    ]);
+    // Two invocations at once (Queues delivers one sync message per invocation).
+    const results = (
+      await Promise.all([
+        deliver(workerEnv, [{ id: "six", body: sixth, attempts: 2 }]),
+        deliver(workerEnv, [{ id: "one", body: first, attempts: 2 }]),
+      ])
+    ).flat();
     const actions = results.map((result) => result.action).sort();
     expect(actions).toEqual(["ack", "retry"]);
     const waited = results.find((result) => result.action === "retry");

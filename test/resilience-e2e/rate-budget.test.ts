@@ -34,14 +34,18 @@ async function drainBucket(simulator: CanvasSimulator, token: string, remaining:
   throw new Error("the bucket did not fill");
 }
 
-/** Syncs the courses at once (one batch, one message each) with a token of the test's own; returns job statuses. */
+/**
+ * Syncs the courses at once (one invocation per message, as Queues delivers them with max_batch_size 1) with a token
+ * of the test's own; returns job statuses.
+ */
 async function syncAll(token: string, courses: readonly number[], runtime: SyncRuntime): Promise<string[]> {
   const queues = testQueues();
   const messages = await newJobs(queues, courses);
-  await deliver(
-    syncEnv(queues, { CANVAS_TOKEN: token }),
-    messages.map((message) => ({ id: message.jobId, body: message, attempts: 1 })),
-    { ...runtime, messageConcurrency: courses.length },
+  const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
+  await Promise.all(
+    messages.map((message) =>
+      deliver(workerEnv, [{ id: message.jobId, body: message, attempts: 1 }], runtime),
+    ),
   );
   const statuses = [];
   for (const message of messages) statuses.push((await jobRow(message.jobId))?.status ?? "missing");

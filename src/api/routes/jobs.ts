@@ -1,10 +1,23 @@
 /** Job status and per-course job history. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { openDatabase } from "../../storage/d1/client";
+import { listJobDeliveries } from "../../storage/d1/job-deliveries";
 import { decodeCursor, encodeCursor, isJobCursor, getJob, listJobs } from "../../storage/d1/queries";
+import { listJobIssues } from "../../storage/d1/sync-issues";
 import { ApiError } from "../errors";
-import { presentJob } from "../present";
-import { CourseIdParamSchema, ErrorSchema, JobSchema, json, pageOf, PageQuerySchema } from "../schemas";
+import { presentDelivery, presentIssue, presentJob } from "../present";
+import {
+  CourseIdParamSchema,
+  ErrorSchema,
+  JobDetailSchema,
+  JobSchema,
+  json,
+  pageOf,
+  PageQuerySchema,
+} from "../schemas";
+
+/** At most this many left-behind and skipped objects are listed with a job (the report counts all of them). */
+const ISSUES_LISTED = 500;
 import { validationHook } from "../validation";
 
 export const jobRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
@@ -13,7 +26,8 @@ jobRoutes.openapi(
   createRoute({
     method: "get",
     path: "/api/jobs/{jobId}",
-    summary: "One job: status, progress, attempts, counts and its report",
+    summary:
+      "One job: status (succeeded only when nothing was left behind; partial when something was), progress, attempts, counts, its report, its deliveries and what it left behind or skipped",
     request: {
       params: z.object({
         jobId: z
@@ -23,7 +37,7 @@ jobRoutes.openapi(
       }),
     },
     responses: {
-      200: json(JobSchema, "The job"),
+      200: json(JobDetailSchema, "The job"),
       400: json(ErrorSchema, "Invalid id"),
       401: json(ErrorSchema, "Missing or invalid token"),
       404: json(ErrorSchema, "No such job"),
@@ -31,9 +45,23 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { jobId } = c.req.valid("param");
-    const row = await getJob(openDatabase(c.env.DB), jobId.toLowerCase());
+    const orm = openDatabase(c.env.DB);
+    const row = await getJob(orm, jobId.toLowerCase());
     if (!row) throw new ApiError(404, "not_found", `job ${jobId} does not exist`);
-    return c.json(presentJob(row), 200);
+    const [deliveries, leftBehind, skipped] = await Promise.all([
+      listJobDeliveries(orm, row.id),
+      listJobIssues(orm, row.id, ["left_behind", "held"], ISSUES_LISTED),
+      listJobIssues(orm, row.id, ["skipped"], ISSUES_LISTED),
+    ]);
+    return c.json(
+      {
+        ...presentJob(row),
+        deliveries: deliveries.map(presentDelivery),
+        leftBehind: leftBehind.map(presentIssue),
+        skipped: skipped.map(presentIssue),
+      },
+      200,
+    );
   },
 );
 

@@ -1,8 +1,9 @@
 /**
  * Compares what a course's mirror holds (D1 items, R2 blobs, the files watermark) with the simulator's truth and
  * counts every difference: objects missing (lost), present with the wrong content or wrongly alive or dead (stale),
- * stored more than once (duplicated), file bytes whose stored SHA-256 is wrong, and a files watermark that moved
- * past a file the mirror does not have right (the next incremental sync would never look at it again).
+ * recorded more than once (duplicated: a change logged twice for the same object and job, or file bytes kept in R2
+ * under a key no blob row claims), file bytes whose stored SHA-256 is wrong, and a files watermark that moved past
+ * a file the mirror does not have right (the next incremental sync would never look at it again).
  */
 import { env } from "cloudflare:workers";
 import { z } from "zod";
@@ -22,6 +23,7 @@ interface ItemRow {
   type: string;
   canvas_id: string;
   data: string;
+  data_key: string | null;
   deleted_at: number | null;
   blob_sha256: string | null;
 }
@@ -129,7 +131,7 @@ export async function checkMirror(
     if (diff.samples.length < 20) diff.samples.push(`${kind}: course ${courseId} ${text}`);
   };
   const { results } = await env.DB.prepare(
-    "SELECT type, canvas_id, data, deleted_at, blob_sha256 FROM items WHERE course_id = ?1",
+    "SELECT type, canvas_id, data, data_key, deleted_at, blob_sha256 FROM items WHERE course_id = ?1",
   )
     .bind(courseId)
     .all<ItemRow>();
@@ -138,6 +140,14 @@ export async function checkMirror(
     rows.set(`${row.type}:${row.canvas_id}`, [...(rows.get(`${row.type}:${row.canvas_id}`) ?? []), row]);
   for (const [key, list] of rows)
     if (list.length > 1) note("duplicated", `${key} stored ${list.length} times`);
+  const twice = await env.DB.prepare(
+    `SELECT item_id, kind, job_id, count(*) AS n FROM item_changes WHERE course_id = ?1
+     GROUP BY item_id, kind, job_id HAVING count(*) > 1`,
+  )
+    .bind(courseId)
+    .all<{ item_id: string; kind: string; n: number }>();
+  for (const row of twice.results)
+    note("duplicated", `${row.item_id} logged ${row.kind} ${row.n} times in one job`);
 
   const live = new Set<string>();
   const wrongFiles: number[] = [];
@@ -150,7 +160,7 @@ export async function checkMirror(
       if (object.type === "file") wrongFiles.push(object.id);
       continue;
     }
-    const data = DataSchema.parse(JSON.parse(row.data));
+    const data = DataSchema.parse(JSON.parse(await fullData(row)));
     const wrong = Object.entries(object.fields).filter(([field, value]) => data[field] !== value);
     if (row.deleted_at !== null || wrong.length > 0) {
       note(
@@ -186,8 +196,31 @@ export async function checkMirror(
   }
 
   await checkBlobs(truth, diff, note);
+  await checkUnclaimedBytes(note);
   await checkWatermark(courseId, truth, wrongFiles, options.lookbackMs, note);
   return diff;
+}
+
+/** The projection a row stands for: inline, or whole in R2 when it was too large for D1. */
+async function fullData(row: ItemRow): Promise<string> {
+  if (row.data_key === null) return row.data;
+  const object = await env.BLOBS.get(row.data_key);
+  return object === null ? row.data : object.text();
+}
+
+/** Bytes in R2 that no blob row claims are a second copy nobody will ever serve or delete. */
+async function checkUnclaimedBytes(note: (kind: "duplicated", text: string) => void): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await env.BLOBS.list({ prefix: "blobs/", ...(cursor === undefined ? {} : { cursor }) });
+    for (const object of page.objects) {
+      const row = await env.DB.prepare("SELECT 1 AS one FROM blobs WHERE r2_key = ?1")
+        .bind(object.key)
+        .first();
+      if (!row) note("duplicated", `R2 object ${object.key} is claimed by no blob row`);
+    }
+    cursor = page.truncated ? page.cursor : undefined;
+  } while (cursor !== undefined);
 }
 
 /** Every mirrored file's bytes, read back from R2, hash to what Canvas serves. */

@@ -4,12 +4,15 @@
  * message batch whose acks and retries (with their delays) are recorded, and readers for job and course rows.
  */
 import { env } from "cloudflare:workers";
+import { tokenFingerprint } from "../../../src/deps";
+import { budgetGateName } from "../../../src/durable/canvas-gate";
 import { consumeSyncBatch } from "../../../src/queue/consumer";
 import { enqueueSyncJobs, type SyncMode } from "../../../src/queue/enqueue";
 import { SyncMessageSchema, type SyncMessage } from "../../../src/queue/message";
 import type { SyncRuntime } from "../../../src/queue/sync-runtime";
 import { seededRandom } from "../../../src/resilience/backoff";
-import { API_TOKEN, CANVAS_TOKEN } from "../../helpers/harness";
+import type { CanvasSimulator } from "../../../src/simulator";
+import { API_TOKEN, CANVAS_ORIGIN, CANVAS_TOKEN } from "../../helpers/harness";
 
 /** A Queue that keeps what is sent to it. */
 export class CapturingQueue implements Queue {
@@ -186,4 +189,17 @@ export async function courseRow(courseId: number): Promise<CourseRowView | null>
   )
     .bind(courseId)
     .first<CourseRowView>();
+}
+
+/**
+ * The gate's budget and the simulator's bucket leak a hundred times faster, so throttling (injected or real) costs
+ * milliseconds of real time instead of seconds, and leases of killed consumers expire in two seconds.
+ */
+export async function fastBudget(simulator: CanvasSimulator): Promise<void> {
+  simulator.control.setThrottle({ outflow: 1_000 });
+  const gate = env.CANVAS_GATE.getByName(
+    budgetGateName(new URL(CANVAS_ORIGIN).host, await tokenFingerprint(CANVAS_TOKEN)),
+  );
+  const configured = await gate.configure({ outflow: 1_000, leaseTtlMs: 2_000 });
+  if (!configured.ok) throw new Error(configured.error);
 }

@@ -1,0 +1,22 @@
+/** The fault matrix for the "page body" request kind (see matrix.ts). */
+import { beforeAll, describe, it } from "vitest";
+import type { CanvasSimulator } from "../../../src/simulator";
+import { resetStorage } from "../../helpers/harness";
+import { FAULTS, matrixSimulator, runCell } from "./matrix";
+
+const FIRST_COURSE = 6500;
+
+describe("fault matrix: page body", () => {
+  let simulator: CanvasSimulator;
+
+  beforeAll(async () => {
+    await resetStorage();
+    simulator = await matrixSimulator(FIRST_COURSE);
+  });
+
+  for (const [index, fault] of Object.keys(FAULTS).entries()) {
+    it(`${fault}: never claims success with a hole, and the next sync converges`, async () => {
+      await runCell(simulator, FIRST_COURSE + index, "page body", fault);
+    });
+  }
+});
