@@ -10,6 +10,8 @@ import {
 import { diffProjections, summarizeTextChange } from "../../src/detect/deep-diff";
 import { projectAssignment, projectModule, projectPage } from "../../src/detect/projections";
 
+const at = (iso: string): number => Date.parse(iso);
+
 function stored(data: Record<string, unknown>, extra: Partial<StoredState> = {}): StoredState {
   return {
     contentHash: "h",
@@ -59,7 +61,6 @@ describe("timestamp tier", () => {
 
   it("calls a revision ambiguous when its body was read in the same second it was made (or the next)", () => {
     const revised = "2026-01-01T10:00:05Z";
-    const at = (iso: string) => Date.parse(iso);
     expect(revisionAmbiguous(revised, at("2026-01-01T10:00:05.100Z"))).toBe(true);
     expect(revisionAmbiguous(revised, at("2026-01-01T10:00:05.999Z"))).toBe(true);
     // a second of clock difference between Canvas's servers must not hide an edit

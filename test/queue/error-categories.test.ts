@@ -35,6 +35,9 @@ const ReportErrorsSchema = z.object({
   errors: z.array(z.object({ category: z.string(), count: z.number() })),
 });
 
+const byBody = (a: (string | number | null)[], b: (string | number | null)[]): number =>
+  String(a[1]).localeCompare(String(b[1]));
+
 function reportOf(row: { report: string | null } | null): z.infer<typeof ReportErrorsSchema> {
   return ReportErrorsSchema.parse(JSON.parse(row?.report ?? "null"));
 }
@@ -205,11 +208,11 @@ describe("error categories through the consumer", () => {
     )
       .bind(COURSE, String(deniedPage.page_id), String(brokenPage.page_id))
       .all<{ canvas_id: string; deleted_at: number | null; body: string }>();
-    expect(bodies.results.map((row) => [row.deleted_at, row.body]).sort()).toEqual(
+    expect(bodies.results.map((row) => [row.deleted_at, row.body]).sort(byBody)).toEqual(
       [
         [null, brokenPage.body],
         [null, deniedPage.body],
-      ].sort(),
+      ].sort(byBody),
     );
     const file = await env.DB.prepare("SELECT 1 AS one FROM items WHERE id = ?1")
       .bind(`${COURSE}:file:${forbiddenFile.id}`)

@@ -17,7 +17,10 @@ describe("UTF-8 chunking", () => {
     const chunks = jsonChunks(rows);
     expect(chunks.length).toBeGreaterThanOrEqual(3);
     for (const chunk of chunks) expect(encoder.encode(chunk).byteLength).toBeLessThanOrEqual(CHUNK_BYTES);
-    const parsed: unknown[] = chunks.flatMap((chunk): unknown[] => JSON.parse(chunk) as unknown[]);
+    const parsed = chunks.flatMap((chunk): unknown[] => {
+      const value: unknown = JSON.parse(chunk);
+      return Array.isArray(value) ? value : [];
+    });
     expect(parsed).toEqual(rows);
   });
 

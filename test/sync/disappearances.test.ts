@@ -12,7 +12,7 @@ describe("planDisappearances", () => {
   });
 
   it("probes a deterministic sample and holds the rest when more than 10 and more than 20% vanish", () => {
-    const missing = ids(30).reverse();
+    const missing = ids(30).toReversed();
     const plan = planDisappearances(missing, 100, RULE);
     expect(plan.mass).toBe(true);
     expect(plan.probe).toEqual(ids(3));

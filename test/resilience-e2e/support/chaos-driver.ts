@@ -11,8 +11,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { budgetGateName, healthGateName } from "../../../src/durable/canvas-gate";
-import { tokenFingerprint } from "../../../src/deps";
+import { healthGateName } from "../../../src/durable/canvas-gate";
 import { consumeDeadLetters } from "../../../src/queue/dead-letters";
 import { consumeSyncBatch, MAX_RETRIES } from "../../../src/queue/consumer";
 import { SyncMessageSchema, type SyncMessage } from "../../../src/queue/message";

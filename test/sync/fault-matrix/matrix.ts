@@ -136,13 +136,13 @@ const clean = (diff: MirrorDiff) => ({
 });
 const ZERO = { lost: 0, stale: 0, duplicated: 0, badBlobs: 0, watermarkPastFailure: 0 };
 
-/** One cell of the matrix, once and many times, on its own course. */
+/** One cell of the matrix, once and many times, on its own course; answers "converged" when both held. */
 export async function runCell(
   simulator: CanvasSimulator,
   courseId: number,
   kind: RequestKind,
   fault: string,
-): Promise<void> {
+): Promise<"converged"> {
   const action = FAULTS[fault];
   if (!action) throw new Error(`unknown fault ${fault}`);
   await registerCourses([courseId]);
@@ -178,4 +178,5 @@ export async function runCell(
       samples: [],
     });
   }
+  return "converged";
 }

@@ -1,5 +1,5 @@
 /** The fault matrix for the "page body" request kind (see matrix.ts). */
-import { beforeAll, describe, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { CanvasSimulator } from "../../../src/simulator";
 import { resetStorage } from "../../helpers/harness";
 import { FAULTS, matrixSimulator, runCell } from "./matrix";
@@ -16,7 +16,7 @@ describe("fault matrix: page body", () => {
 
   for (const [index, fault] of Object.keys(FAULTS).entries()) {
     it(`${fault}: never claims success with a hole, and the next sync converges`, async () => {
-      await runCell(simulator, FIRST_COURSE + index, "page body", fault);
+      expect(await runCell(simulator, FIRST_COURSE + index, "page body", fault)).toBe("converged");
     });
   }
 });
