@@ -2,6 +2,7 @@
  * Assignments, discussion topics (announcements only with only_announcements=true, both through the same
  * routes) and classic quizzes: ordinal pagination, Canvas's list orders, 404 for deleted objects.
  */
+import { unauthorizedAction } from "./http";
 import { compareKeys, paginateOrdinal, type SortKey } from "./pagination";
 import { assignmentJson, quizJson, topicJson } from "./serialize-content";
 import {
@@ -36,7 +37,12 @@ function listAssignments(input: RouteInput): Reply {
   };
   const keyOf = keys[orderBy] ?? byPosition;
   const list = [...data.assignments.values()]
-    .filter((a) => !a.deleted && (search === null || a.name.toLowerCase().includes(search)))
+    .filter(
+      (a) =>
+        !a.deleted &&
+        input.ctx.store.sees(input.token, a.published) &&
+        (search === null || a.name.toLowerCase().includes(search)),
+    )
     .sort(byKey(keyOf));
   const { apiOrigin } = input.ctx;
   const group = data.course.assignmentGroupId;
@@ -48,6 +54,8 @@ function showAssignment(input: RouteInput): Reply {
   const id = numericParam(input.params, "id");
   const a = data === null || id === null ? undefined : data.assignments.get(id);
   if (data === null || a === undefined || a.deleted) return missing();
+  if (!input.ctx.store.sees(input.token, a.published))
+    return { kind: "response", response: unauthorizedAction(), objects: 0 };
   return ok(assignmentJson(input.ctx.apiOrigin, a, data.course.assignmentGroupId));
 }
 

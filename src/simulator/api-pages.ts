@@ -62,7 +62,7 @@ function listPages(input: RouteInput): Reply {
   const keyOf = (p: PageRec): SortKey => [sortValue(p), p.id];
   const compare = (a: SortKey, b: SortKey): number => (desc ? -compareKeys(a, b) : compareKeys(a, b));
   const pages = [...data.pages.values()]
-    .filter((p) => !p.deleted)
+    .filter((p) => !p.deleted && input.ctx.store.sees(input.token, p.published))
     .filter((p) => published === null || String(p.published) === published)
     .filter((p) => search === null || p.title.toLowerCase().includes(search))
     .sort((a, b) => compare(keyOf(a), keyOf(b)));
@@ -88,6 +88,8 @@ function showPage(input: RouteInput): Reply {
     if (page === undefined && /^\d+$/.test(ref)) page = data.pages.get(Number(ref));
   }
   if (page === undefined || page.deleted) return { kind: "response", response: pageNotFound(), objects: 0 };
+  if (!store.sees(input.token, page.published))
+    return { kind: "response", response: unauthorizedAction(), objects: 0 };
   return ok(pageJson(apiOrigin, page, store.pageBody(page)));
 }
 

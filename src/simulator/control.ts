@@ -76,6 +76,8 @@ export interface SimulatorControl {
   /** Makes `token` lack permission on matching paths (401 without WWW-Authenticate, JSON 403, or scope 401). */
   denyAccess(token: string, denial: AccessDenial): void;
   clearDenials(token?: string): void;
+  /** Makes `token` see only published pages and assignments (a permission change), or everything again. */
+  restrictToPublished(token: string, restricted: boolean): void;
   // Throttle
   setThrottle(options: Partial<ThrottleOptions>): void;
   throttleOptions(): ThrottleOptions;
@@ -137,6 +139,10 @@ export function createControl(rt: Runtime): SimulatorControl {
     addToken: (token, state) => rt.tokens.add(token, state),
     setTokenState: (token, state) => rt.tokens.setState(token, state),
     denyAccess: (token, denial) => rt.tokens.deny(token, denial),
+    restrictToPublished: (token, restricted) => {
+      if (restricted) ctx.store.publishedOnly.add(token);
+      else ctx.store.publishedOnly.delete(token);
+    },
     clearDenials: (token) => rt.tokens.clearDenials(token),
     setThrottle: (options) => {
       rt.throttle.options = { ...rt.throttle.options, ...options };

@@ -79,6 +79,16 @@ export class SimStore {
   hasher: HasherFactory | null = null;
   /** Builds bodies of pages seeded lazily (body === null); set by the seeders. */
   pageBodyFactory: ((page: PageRec) => string) | null = null;
+  /**
+   * Tokens whose user may not see unpublished content (a student, or a teacher who lost the right): Canvas lists
+   * only published pages and assignments to them and answers 401 for an unpublished one.
+   */
+  readonly publishedOnly = new Set<string>();
+
+  /** Whether `token` may see an object with this published flag. */
+  sees(token: string | null, published: boolean): boolean {
+    return published || token === null || !this.publishedOnly.has(token);
+  }
 
   constructor(
     readonly seed: number,

@@ -11,6 +11,7 @@ import {
   listChanges,
   listItems,
 } from "../../storage/d1/queries";
+import { withFullData } from "../../storage/r2/projection-data";
 import { ApiError } from "../errors";
 import { iso, presentItem } from "../present";
 import {
@@ -58,7 +59,7 @@ itemRoutes.openapi(
     const last = page.at(-1);
     return c.json(
       {
-        items: page.map(presentItem),
+        items: (await withFullData(c.env.BLOBS, page)).map(presentItem),
         nextCursor:
           rows.length > query.limit && last ? encodeCursor({ changedAt: last.changedAt, id: last.id }) : null,
       },

@@ -91,6 +91,18 @@ export async function matrixSimulator(firstCourse: number): Promise<CanvasSimula
 
 const ticks = new WeakMap<CanvasSimulator, () => void>();
 
+/** A module with more items than Canvas inlines (100), so its items come from the items endpoint. */
+function addBigModule(simulator: CanvasSimulator, courseId: number): void {
+  const module = simulator.control.createModule(courseId, { name: "Readings" });
+  for (let i = 0; i < 105; i++) {
+    simulator.control.createModuleItem(courseId, module.id, {
+      type: "ExternalUrl",
+      title: `Reading ${i}`,
+      external_url: `https://example.edu/readings/${i}`,
+    });
+  }
+}
+
 /** Teacher edits that make the next incremental sync use every request kind. */
 async function change(simulator: CanvasSimulator, courseId: number, round: number): Promise<void> {
   const control = simulator.control;
@@ -146,6 +158,7 @@ export async function runCell(
   const action = FAULTS[fault];
   if (!action) throw new Error(`unknown fault ${fault}`);
   await registerCourses([courseId]);
+  if (kind === "module items") addBigModule(simulator, courseId);
   expect(await syncToEnd(simulator, courseId)).toBe("succeeded");
   for (const [round, times] of Object.values(TIMES).entries()) {
     await change(simulator, courseId, round);
