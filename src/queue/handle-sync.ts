@@ -191,9 +191,11 @@ async function markRunning(db: D1Database, message: SyncMessage): Promise<void> 
   await db.batch([
     db
       .prepare(
-        "UPDATE sync_jobs SET status = 'running', started_at = COALESCE(started_at, ?2), attempts = attempts + 1 WHERE id = ?1",
+        `UPDATE sync_jobs SET status = 'running', started_at = COALESCE(started_at, ?2),
+           attempts = attempts + ?3 WHERE id = ?1`,
       )
-      .bind(message.jobId, Date.now()),
+      // A continuation carries on the same attempt.
+      .bind(message.jobId, Date.now(), message.continued === true ? 0 : 1),
     db.prepare("UPDATE courses SET state = 'syncing' WHERE canvas_course_id = ?1").bind(message.courseId),
   ]);
 }
@@ -253,7 +255,7 @@ async function continueLater(
   const { env } = invocation;
   await course.renewLease(message.jobId, LEASE_TTL_MS);
   await env.SYNC_QUEUE.send(
-    { v: 1, kind: "sync", jobId: message.jobId, courseId: message.courseId } satisfies SyncMessage,
+    { v: 1, kind: "sync", jobId: message.jobId, courseId: message.courseId, continued: true } satisfies SyncMessage,
     { contentType: "json" },
   );
   await recordDelivery(env.DB, message.jobId, budget, "continued", budget.stoppedBy);

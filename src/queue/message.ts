@@ -10,6 +10,8 @@ export const SyncMessageSchema = z.object({
   kind: z.literal("sync"),
   jobId: z.string().min(1).max(64),
   courseId: z.number().int().positive(),
+  /** sent by a delivery that reached its budget: the same job carries on (not a new attempt) */
+  continued: z.literal(true).optional(),
 });
 
 export const ExtractMessageSchema = z.object({

@@ -4,7 +4,8 @@
  * delivery counts them itself (src/queue/invocation-meter.ts) and stops cleanly before any runs out: the pipeline
  * asks `admit` before each unit of work with a worst-case estimate of what it may cost, and a refused unit is left
  * for the next delivery of the same job. A fixed reserve is always kept for the final commit and for recording the
- * delivery. The first unit of a delivery is always admitted, so every delivery makes progress.
+ * delivery. The first object of a delivery is always admitted (listings are prerequisites, not progress), so every
+ * delivery makes progress however small its budget.
  */
 
 export interface Usage {
@@ -141,12 +142,27 @@ export class DeliveryBudget {
   }
 
   /**
-   * Whether a unit of work that may cost `cost` may start; if so its cost is held until `settle`. Once a unit was
+   * Whether an object's work that may cost `cost` may start; if so its cost is held until `settle`. Once a unit was
    * refused, nothing more is admitted in this delivery (the delivery is winding down).
    */
   admit(cost: Cost): boolean {
+    return this.take(cost, this.admitted === 0);
+  }
+
+  /**
+   * Whether a listing may start. A listing is what objects need before they can be processed, not progress of its
+   * own, so it never counts as the delivery's first unit: a delivery that listed still processes one object.
+   */
+  admitListing(cost: Cost): boolean {
+    const admittedBefore = this.admitted;
+    const taken = this.take(cost, this.admitted === 0);
+    if (taken) this.admitted = admittedBefore;
+    return taken;
+  }
+
+  private take(cost: Cost, regardless: boolean): boolean {
     if (this.stoppedBy !== null) return false;
-    const over = this.admitted === 0 ? null : overrun(this.limits, this.used(), this.reserved, cost);
+    const over = regardless ? null : overrun(this.limits, this.used(), this.reserved, cost);
     if (over !== null) {
       this.stoppedBy = over;
       return false;

@@ -140,7 +140,7 @@ async function listCollection(
   stored: ReadonlyMap<string, StoredItem>,
 ): Promise<{ listing: CollectionListing; watermark: string | null } | "paused"> {
   const cost = listingCost(stored.size);
-  if (!ctx.budget.admit(cost)) return "paused";
+  if (!ctx.budget.admitListing(cost)) return "paused";
   try {
     const cursor = await orm
       .select()
