@@ -48,11 +48,11 @@ export async function processCollection(
   const plan = mayDelete
     ? planDisappearances(missing, live, ctx.config.massDisappearance)
     : { probe: missing, hold: [], mass: false };
-  if ((await run.all(probes(ctx, stored, plan.probe))) === "paused") return "paused";
+  if ((await probeAll(ctx, run, state, stored, plan.probe)) === "paused") return "paused";
   if (plan.mass) {
     const sample = plan.probe.map((id): "gone" | "kept" => (state.gone.has(id) ? "gone" : "kept"));
     if (sampleConfirmsDeletion(sample)) {
-      if ((await run.all(probes(ctx, stored, plan.hold))) === "paused") return "paused";
+      if ((await probeAll(ctx, run, state, stored, plan.hold)) === "paused") return "paused";
     } else {
       await hold(ctx, state, stored, plan.hold, {
         missing: missing.length,
@@ -247,6 +247,41 @@ function replacedCandidates(
 
 function isLive(item: StoredItem | undefined): boolean {
   return item !== undefined && !item.deleted;
+}
+
+/**
+ * Probes missing objects. A missing module item whose module is missing too waits for its module: Canvas deletes a
+ * module's items with it, so a module confirmed gone takes its items along without a request for each.
+ */
+async function probeAll(
+  ctx: SyncContext,
+  run: BatchRunner,
+  state: BatchState,
+  stored: ReadonlyMap<string, StoredItem>,
+  ids: readonly string[],
+): Promise<"done" | "paused"> {
+  const missing = new Set(ids);
+  const moduleOf = (id: string): string | null => {
+    const item = stored.get(id);
+    return item?.type === "module_item" && item.parentId !== null
+      ? `${ctx.courseId}:module:${item.parentId}`
+      : null;
+  };
+  const waiting = ids.filter((id) => {
+    const module = moduleOf(id);
+    return module !== null && (missing.has(module) || state.gone.has(module));
+  });
+  const first = ids.filter((id) => !waiting.includes(id));
+  if ((await run.all(probes(ctx, stored, first))) === "paused") return "paused";
+  const rest: string[] = [];
+  for (const id of waiting) {
+    const module = moduleOf(id);
+    const item = stored.get(id);
+    const entry = module === null ? undefined : state.gone.get(module);
+    if (item && entry) state.gone.set(id, probes(ctx, stored, [id])[0] ?? entry);
+    else rest.push(id);
+  }
+  return run.all(probes(ctx, stored, rest));
 }
 
 function probes(ctx: SyncContext, stored: ReadonlyMap<string, StoredItem>, ids: readonly string[]): Entry[] {

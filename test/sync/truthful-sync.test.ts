@@ -184,6 +184,34 @@ describe("a succeeded sync means an exact mirror", () => {
     expect(await exact(simulator, COURSE, true)).toEqual([]);
   });
 
+  it("(3b) a deleted module takes its items along with one confirming request, not one per item", async () => {
+    const { simulator, tick } = clockedSimulator({ courses: [{ id: COURSE, items: 24 }] });
+    await fastBudget(simulator);
+    const module = simulator.control.createModule(COURSE, { name: "Week 9" });
+    for (let i = 0; i < 12; i++) {
+      simulator.control.createModuleItem(COURSE, module.id, {
+        type: "ExternalUrl",
+        title: `Link ${i}`,
+        external_url: `https://example.edu/${i}`,
+      });
+    }
+    expect(await statusOf(await run(COURSE))).toBe("succeeded");
+    simulator.control.deleteModule(COURSE, module.id);
+    simulator.control.resetCounters();
+    tick(10_000);
+    expect(await statusOf(await run(COURSE))).toBe("succeeded");
+    const byEndpoint = simulator.control.counters().byEndpoint;
+    expect(byEndpoint["GET /api/v1/courses/:id/modules/:id"]?.requests).toBe(1);
+    expect(byEndpoint["GET /api/v1/courses/:id/modules/:id/items/:id"]).toBeUndefined();
+    const live = await env.DB.prepare(
+      "SELECT count(*) AS n FROM items WHERE course_id = ?1 AND deleted_at IS NULL AND (id = ?2 OR parent_id = ?3)",
+    )
+      .bind(COURSE, `${COURSE}:module:${module.id}`, String(module.id))
+      .first<{ n: number }>();
+    expect(live?.n).toBe(0);
+    expect(await exact(simulator, COURSE)).toEqual([]);
+  });
+
   it("(4) a token that loses sight of unpublished content deletes nothing: the loss is held and alerted", async () => {
     const { simulator, tick } = clockedSimulator({ courses: [{ id: COURSE, items: 24 }] });
     await fastBudget(simulator);
