@@ -255,7 +255,13 @@ async function continueLater(
   const { env } = invocation;
   await course.renewLease(message.jobId, LEASE_TTL_MS);
   await env.SYNC_QUEUE.send(
-    { v: 1, kind: "sync", jobId: message.jobId, courseId: message.courseId, continued: true } satisfies SyncMessage,
+    {
+      v: 1,
+      kind: "sync",
+      jobId: message.jobId,
+      courseId: message.courseId,
+      continued: true,
+    } satisfies SyncMessage,
     { contentType: "json" },
   );
   await recordDelivery(env.DB, message.jobId, budget, "continued", budget.stoppedBy);

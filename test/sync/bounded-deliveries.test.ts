@@ -112,26 +112,30 @@ describe("bounded deliveries", () => {
     expect(bounded.job.counts).toEqual(whole.job.counts);
   });
 
-  it("a 10,000-object first sync completes over several deliveries, each within Cloudflare's limits, and mirrors exactly", { timeout: 1_800_000 }, async () => {
-    const { simulator, job } = await firstSync(10_000);
-    console.log(
-      `[bounded] 10,000 objects: ${job.deliveries.length} deliveries ${JSON.stringify(
-        job.deliveries.map(({ canvasRequests, d1Statements, subrequests, outcome, stoppedBy }) => ({
-          canvasRequests,
-          d1Statements,
-          subrequests,
-          outcome,
-          stoppedBy,
-        })),
-      )}`,
-    );
-    expect(job.status).toBe("succeeded");
-    expect(job.deliveries.length).toBeGreaterThan(1);
-    expect(withinProductionLimits(job.deliveries)).toEqual([]);
-    const diff = await checkMirror(COURSE, await simulator.control.truth(COURSE), {
-      expectFileDeletions: true,
-      lookbackMs: 10 * 60_000,
-    });
-    expect(diff.samples).toEqual([]);
-  });
+  it(
+    "a 10,000-object first sync completes over several deliveries, each within Cloudflare's limits, and mirrors exactly",
+    { timeout: 1_800_000 },
+    async () => {
+      const { simulator, job } = await firstSync(10_000);
+      console.log(
+        `[bounded] 10,000 objects: ${job.deliveries.length} deliveries ${JSON.stringify(
+          job.deliveries.map(({ canvasRequests, d1Statements, subrequests, outcome, stoppedBy }) => ({
+            canvasRequests,
+            d1Statements,
+            subrequests,
+            outcome,
+            stoppedBy,
+          })),
+        )}`,
+      );
+      expect(job.status).toBe("succeeded");
+      expect(job.deliveries.length).toBeGreaterThan(1);
+      expect(withinProductionLimits(job.deliveries)).toEqual([]);
+      const diff = await checkMirror(COURSE, await simulator.control.truth(COURSE), {
+        expectFileDeletions: true,
+        lookbackMs: 10 * 60_000,
+      });
+      expect(diff.samples).toEqual([]);
+    },
+  );
 });

@@ -63,11 +63,14 @@ async function statusOf(jobId: string): Promise<string | undefined> {
 }
 
 async function item(courseId: number, type: string, canvasId: number) {
-  return env.DB.prepare(
-    "SELECT deleted_at, data, data_key, blob_sha256 FROM items WHERE id = ?1",
-  )
+  return env.DB.prepare("SELECT deleted_at, data, data_key, blob_sha256 FROM items WHERE id = ?1")
     .bind(`${courseId}:${type}:${canvasId}`)
-    .first<{ deleted_at: number | null; data: string; data_key: string | null; blob_sha256: string | null }>();
+    .first<{
+      deleted_at: number | null;
+      data: string;
+      data_key: string | null;
+      blob_sha256: string | null;
+    }>();
 }
 
 async function exact(simulator: CanvasSimulator, courseId: number, fileDeletions = false) {
@@ -103,9 +106,15 @@ describe("a succeeded sync means an exact mirror", () => {
     expect(detail.status).toBe("partial");
     expect(detail.counts["page"]?.leftBehind).toBe(1);
     expect(detail.leftBehind).toEqual([
-      expect.objectContaining({ itemId: `${COURSE}:page:${page.page_id}`, status: "left_behind", category: "transfer" }),
+      expect.objectContaining({
+        itemId: `${COURSE}:page:${page.page_id}`,
+        status: "left_behind",
+        category: "transfer",
+      }),
     ]);
-    expect(JSON.parse((await item(COURSE, "page", page.page_id))?.data ?? "{}")).toMatchObject({ body: page.body });
+    expect(JSON.parse((await item(COURSE, "page", page.page_id))?.data ?? "{}")).toMatchObject({
+      body: page.body,
+    });
 
     // The next job is a targeted one about something else (a Live Event): it still retries the page first.
     simulator.control.removeFault(cut);
@@ -114,7 +123,14 @@ describe("a succeeded sync means an exact mirror", () => {
     await enqueueSyncJobs(
       env.DB,
       queues.sync,
-      [{ courseId: COURSE, mode: "targeted", trigger: "event", scope: { kind: "assignment", id: assignment.id } }],
+      [
+        {
+          courseId: COURSE,
+          mode: "targeted",
+          trigger: "event",
+          scope: { kind: "assignment", id: assignment.id },
+        },
+      ],
       Date.now(),
     );
     const [targeted] = queues.sync.take().map((body) => SyncMessageSchema.parse(body));
@@ -124,7 +140,9 @@ describe("a succeeded sync means an exact mirror", () => {
     expect(JSON.parse((await item(COURSE, "page", page.page_id))?.data ?? "{}")).toMatchObject({
       body: "<p>the new version</p>",
     });
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM sync_issues").first<{ n: number }>()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sync_issues").first<{ n: number }>()).toEqual({
+      n: 0,
+    });
   });
 
   it("(2) the files watermark never passes a file that was not stored", async () => {
@@ -217,7 +235,10 @@ describe("a succeeded sync means an exact mirror", () => {
     await fastBudget(simulator);
     const hidden: number[] = [];
     for (let i = 0; i < 30; i++) {
-      hidden.push(simulator.control.createPage(COURSE, { title: `Draft ${i}`, body: "<p>draft</p>", published: false }).id);
+      hidden.push(
+        simulator.control.createPage(COURSE, { title: `Draft ${i}`, body: "<p>draft</p>", published: false })
+          .id,
+      );
     }
     expect(await statusOf(await run(COURSE))).toBe("succeeded");
     const alerts: unknown[] = [];
@@ -261,7 +282,9 @@ describe("a succeeded sync means an exact mirror", () => {
     simulator.control.restrictToPublished(CANVAS_TOKEN, false);
     tick(10_000);
     expect(await statusOf(await run(COURSE, "full"))).toBe("succeeded");
-    expect(await env.DB.prepare("SELECT count(*) AS n FROM sync_issues").first<{ n: number }>()).toEqual({ n: 0 });
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM sync_issues").first<{ n: number }>()).toEqual({
+      n: 0,
+    });
     expect(await exact(simulator, COURSE, true)).toEqual([]);
   });
 
@@ -296,7 +319,8 @@ describe("a succeeded sync means an exact mirror", () => {
     const { simulator } = clockedSimulator({ courses: [{ id: COURSE, items: 12 }] });
     await fastBudget(simulator);
     const cjk = `<p>${"漢字かな交じり文".repeat(3_750)}</p>`; // 30,000 characters, 90,000 UTF-8 bytes
-    for (let i = 0; i < 70; i++) simulator.control.createPage(COURSE, { title: `第${i}課`, body: `${cjk}${i}` });
+    for (let i = 0; i < 70; i++)
+      simulator.control.createPage(COURSE, { title: `第${i}課`, body: `${cjk}${i}` });
     const image = `<p><img src="data:image/png;base64,${"A".repeat(3 * 1024 * 1024)}"></p>`;
     const big = simulator.control.createPage(COURSE, { title: "Diagram", body: image });
     expect(await statusOf(await run(COURSE))).toBe("succeeded");

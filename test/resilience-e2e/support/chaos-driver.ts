@@ -7,6 +7,10 @@
  * delivers what the consumer forwarded there. When a course's job fails for good, it creates another, as the cron
  * would. Three rounds: the first sync, an incremental sync after edits, deletions, additions and a file
  * replacement, and a full reconciliation; after each the mirror must equal the simulator's truth exactly.
+ *
+ * A seed reproduces its run: Canvas runs on a virtual clock (it moves a minute between rounds and edits), its
+ * bucket is off (throttling comes from the injected faults), and the pipeline processes one object at a time, so
+ * the order of requests, and with it which request each fault hits, depends on the seed alone.
  */
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -104,17 +108,23 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
   const random = seededRandom(options.seed ?? 99);
   const courseIds = Array.from({ length: options.courses ?? 4 }, (_, index) => 1_001 + index);
   const itemsPerCourse = options.itemsPerCourse ?? 50;
+  let clock = Date.parse("2026-11-02T08:00:00Z");
+  const tick = () => {
+    clock += 60_000;
+  };
   const simulator = createCanvasSimulator({
     apiOrigin: CANVAS_ORIGIN,
     storageOrigin: STORAGE_ORIGIN,
     tokens: [CANVAS_TOKEN],
     seed: options.seed ?? 99,
+    now: () => clock,
     institution: { courses: courseIds.map((id) => ({ id, items: itemsPerCourse })) },
   });
   vi.spyOn(globalThis, "fetch").mockImplementation((input, init) =>
     simulator.fetch(input instanceof Request ? input : String(input), init),
   );
   await fastBudget(simulator);
+  simulator.control.setThrottle({ enabled: false });
   await registerCourses(courseIds);
   // Five rules with this probability each fail `faultRate` of all requests together (the first that fires wins).
   const perRule = 1 - (1 - (options.faultRate ?? 0.2)) ** (1 / FAULTS.length);
@@ -123,9 +133,13 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
 
   const driver = new Driver(simulator, random, options);
   const rounds: RoundResult[] = [];
+  tick();
   rounds.push(await driver.round("first sync", courseIds, "incremental", true));
+  tick();
   for (const id of courseIds) await mutateCourse(simulator, id, random);
+  tick();
   rounds.push(await driver.round("incremental after changes", courseIds, "incremental", false));
+  tick();
   rounds.push(await driver.round("full reconciliation", courseIds, "full", true));
   const report = await driver.report(courseIds, itemsPerCourse, rounds, started);
   simulator.control.clearFaults();
@@ -215,6 +229,7 @@ class Driver {
           ),
           sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
           random: this.random,
+          syncConfig: { concurrency: 1 },
         }).then(() => "done" as const),
         kill.dead.then(() => "crashed" as const),
       ]);
