@@ -8,7 +8,17 @@
 import { json, notFound, unauthorizedAction } from "./http";
 import { paginateOrdinal } from "./pagination";
 import { liveQuizItems, newQuizItemJson, newQuizJson } from "./serialize-new-quizzes";
-import { courseOf, listReply, missing, numericParam, ok, type Reply, type Route, type RouteInput } from "./routing";
+import {
+  courseOf,
+  listReply,
+  missing,
+  numericParam,
+  ok,
+  type Reply,
+  type Route,
+  type RouteInput,
+} from "./routing";
+import { unreachable } from "./context";
 import type { CourseData } from "./store";
 import type { NewQuizRec } from "./model";
 
@@ -32,8 +42,13 @@ function quizCourse(input: RouteInput): CourseData | Reply {
       return refused(unauthorizedAction());
     case "forbidden":
       return refused(
-        json(403, { status: "unauthorized", errors: [{ message: "user not authorized to perform that action" }] }),
+        json(403, {
+          status: "unauthorized",
+          errors: [{ message: "user not authorized to perform that action" }],
+        }),
       );
+    default:
+      return unreachable(data.newQuizzesAccess);
   }
 }
 

@@ -53,10 +53,7 @@ export interface SimulatorControl {
   editNewQuizItem(courseId: number, quizId: number, itemId: number, patch: newQuizzes.NewQuizItemPatch): void;
   deleteNewQuizItem(courseId: number, quizId: number, itemId: number): void;
   /** Closes (404/401/403) or opens a course's New Quizzes API, and hides or shows answers (scoring_data). */
-  setNewQuizzesAccess(
-    courseId: number,
-    settings: Parameters<typeof newQuizzes.setNewQuizzesAccess>[2],
-  ): void;
+  setNewQuizzesAccess(courseId: number, settings: Parameters<typeof newQuizzes.setNewQuizzesAccess>[2]): void;
   // Modules
   createModule(courseId: number, input: modules.ModuleInput): { id: number };
   editModule(courseId: number, id: number, patch: modules.ModulePatch): void;

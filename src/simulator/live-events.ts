@@ -273,7 +273,10 @@ export class LiveEventHub {
   }
 
   /** An event of another producer (the New Quizzes service), whose metadata the caller builds. */
-  emitWithMetadata(metadata: Record<string, unknown> & { event_name: string }, body: Record<string, unknown>): void {
+  emitWithMetadata(
+    metadata: Record<string, unknown> & { event_name: string },
+    body: Record<string, unknown>,
+  ): void {
     if (this.muted) return;
     this.publish({ event_name: metadata.event_name, metadata, body });
   }

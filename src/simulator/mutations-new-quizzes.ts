@@ -51,11 +51,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function mergeSettings(current: Record<string, unknown>, patch: Record<string, unknown>): Record<string, unknown> {
+function mergeSettings(
+  current: Record<string, unknown>,
+  patch: Record<string, unknown>,
+): Record<string, unknown> {
   const next: Record<string, unknown> = structuredClone(current);
   for (const [key, value] of Object.entries(patch)) {
     const old = next[key];
-    next[key] = isRecord(old) && isRecord(value) ? { ...old, ...structuredClone(value) } : structuredClone(value);
+    next[key] =
+      isRecord(old) && isRecord(value) ? { ...old, ...structuredClone(value) } : structuredClone(value);
   }
   return next;
 }
@@ -195,7 +199,8 @@ export function createNewQuizItem(
 ): { id: number } {
   const data = ctx.store.data(courseId);
   const quiz = liveRecord(data.newQuizzes, quizId, "new quiz");
-  if (input.stimulus_id !== undefined && input.stimulus_id !== null) liveItem(data, quizId, input.stimulus_id);
+  if (input.stimulus_id !== undefined && input.stimulus_id !== null)
+    liveItem(data, quizId, input.stimulus_id);
   const pointsBefore = newQuizPoints(data, quiz);
   const item: NewQuizItemRec = {
     id: ctx.store.nextId("nq_item"),
@@ -228,11 +233,13 @@ export function editNewQuizItem(
   const item = liveItem(data, quizId, itemId);
   const pointsBefore = newQuizPoints(data, quiz);
   const before = JSON.stringify(item);
-  if (patch.position !== undefined && patch.position !== item.position) place(data, quizId, item, patch.position);
+  if (patch.position !== undefined && patch.position !== item.position)
+    place(data, quizId, item, patch.position);
   apply(item, "pointsPossible", patch.points_possible);
   if (patch.stimulus_id !== undefined) item.stimulusId = patch.stimulus_id;
   if (patch.entry !== undefined) item.entry = { ...item.entry, ...structuredClone(patch.entry) };
-  if (patch.properties !== undefined) item.properties = patch.properties === null ? null : { ...patch.properties };
+  if (patch.properties !== undefined)
+    item.properties = patch.properties === null ? null : { ...patch.properties };
   if (JSON.stringify(item) === before) return;
   item.updatedAt = ctx.now();
   emit(ctx, "quizzes.item_updated", itemEventBody(item, quiz));

@@ -41,7 +41,10 @@ export function choiceEntry(spec: {
       feedback: spec.feedback ?? null,
       interaction_type_slug: "choice",
       interaction_data: { choices },
-      properties: { shuffle_rules: { choices: { to_lock: [], shuffled: true } }, vary_points_by_answer: false },
+      properties: {
+        shuffle_rules: { choices: { to_lock: [], shuffled: true } },
+        vary_points_by_answer: false,
+      },
       scoring_data: { value: correct?.id ?? null },
       answer_feedback: {},
       scoring_algorithm: "Equivalence",

@@ -13,7 +13,8 @@ import type { CourseData } from "./store";
 /** The live items of one quiz in position order. */
 export function liveQuizItems(data: CourseData, quizId: number): NewQuizItemRec[] {
   const items: NewQuizItemRec[] = [];
-  for (const item of data.newQuizItems.values()) if (item.quizId === quizId && !item.deleted) items.push(item);
+  for (const item of data.newQuizItems.values())
+    if (item.quizId === quizId && !item.deleted) items.push(item);
   return items.sort((a, b) => a.position - b.position || a.id - b.id);
 }
 
@@ -40,14 +41,16 @@ export function newQuizJson(data: CourseData, quiz: NewQuizRec): Json {
   };
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function withoutAnswers(entry: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...entry };
   if ("scoring_data" in copy) copy["scoring_data"] = null;
   if ("answer_feedback" in copy) copy["answer_feedback"] = null;
   const inner = copy["entry"];
-  if (typeof inner === "object" && inner !== null && !Array.isArray(inner)) {
-    copy["entry"] = withoutAnswers({ ...(inner as Record<string, unknown>) });
-  }
+  if (isRecord(inner)) copy["entry"] = withoutAnswers(inner);
   return copy;
 }
 

@@ -35,6 +35,7 @@ import {
   type Projection,
 } from "../detect/projections";
 import type { CollectionName, SyncContext } from "./context";
+import { NEW_QUIZZES } from "./new-quizzes";
 import type { StoredItem } from "./stored-items";
 
 export interface BuiltObject {
@@ -369,6 +370,7 @@ export const COLLECTORS: Record<CollectionName, Collector> = {
   discussion_topics: discussions,
   announcements,
   quizzes,
+  new_quizzes: NEW_QUIZZES,
   modules,
 };
 

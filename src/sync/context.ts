@@ -15,6 +15,7 @@ export type CollectionName =
   | "discussion_topics"
   | "announcements"
   | "quizzes"
+  | "new_quizzes"
   | "modules";
 
 export const COLLECTION_ORDER: readonly CollectionName[] = [
@@ -26,6 +27,7 @@ export const COLLECTION_ORDER: readonly CollectionName[] = [
   "discussion_topics",
   "announcements",
   "quizzes",
+  "new_quizzes",
   "modules",
 ];
 

@@ -30,6 +30,7 @@ import {
   type Entry,
 } from "./collectors";
 import type { SyncContext } from "./context";
+import { newQuizzesCollector } from "./new-quizzes";
 
 const id = z.number().int().positive();
 
@@ -40,6 +41,7 @@ export const TargetScopeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("assignment"), id }),
   z.object({ kind: z.literal("discussion_topic"), id, isAnnouncement: z.boolean() }),
   z.object({ kind: z.literal("quiz"), id }),
+  z.object({ kind: z.literal("new_quizzes"), items: z.enum(["moved", "all"]) }),
   z.object({ kind: z.literal("course") }),
   z.object({ kind: z.literal("full_reconcile") }),
 ]);
@@ -97,6 +99,10 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
           return { projection: projectQuiz(quiz), updatedAt: null };
         }),
       ];
+    case "new_quizzes":
+      // quizzes.* events carry the quiz service's ids, not the assignment ids the API uses: list the course's
+      // New Quizzes; an item event asks for every quiz's items, since the list cannot show item edits.
+      return [newQuizzesCollector(scope.items)];
     default: {
       // Unreachable while every scope kind has a case: adding a kind without one fails to compile here.
       const unknownScope: never = scope;

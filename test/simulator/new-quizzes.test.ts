@@ -60,20 +60,26 @@ describe("New Quizzes in the simulator", () => {
     const [stimulus, choice, trueFalse, essay] = items;
     expect(stimulus?.entry).toMatchObject({ title: "Read the passage", passage: false });
     expect(choice?.stimulus_quiz_entry_id).toBe(stimulus?.id);
-    expect(choice?.entry).toMatchObject({ interaction_type_slug: "choice", scoring_algorithm: "Equivalence" });
+    expect(choice?.entry).toMatchObject({
+      interaction_type_slug: "choice",
+      scoring_algorithm: "Equivalence",
+    });
     expect(trueFalse?.entry["interaction_type_slug"]).toBe("true-false");
     expect(essay?.entry["interaction_type_slug"]).toBe("essay");
     // The quiz's points are the sum of its scored items.
     expect(check.points_possible).toBe(2 + 1 + 5);
 
-    const assignment = await getJson<Record<string, unknown>>(s, `/api/v1/courses/101/assignments/${check.id}`);
+    const assignment = await getJson(s, `/api/v1/courses/101/assignments/${check.id}`);
     expect(assignment).toMatchObject({
       is_quiz_lti_assignment: true,
       submission_types: ["external_tool"],
       name: check.title,
       points_possible: 8,
     });
-    const plain = await getJson<Array<Record<string, unknown>>>(s, "/api/v1/courses/101/assignments?per_page=100");
+    const plain = await getJson<Array<Record<string, unknown>>>(
+      s,
+      "/api/v1/courses/101/assignments?per_page=100",
+    );
     expect(plain.filter((a) => a["is_quiz_lti_assignment"] === true).length).toBe(2);
     expect(plain.filter((a) => !("is_quiz_lti_assignment" in a)).length).toBe(plain.length - 2);
   });
@@ -93,9 +99,19 @@ describe("New Quizzes in the simulator", () => {
     const s = sim({}, c);
     const events: LiveEvent[] = [];
     s.control.onEvent((event) => events.push(event));
-    const { id } = s.control.createNewQuiz(101, { title: "Pop quiz", instructions: "<p>Go.</p>", published: true });
+    const { id } = s.control.createNewQuiz(101, {
+      title: "Pop quiz",
+      instructions: "<p>Go.</p>",
+      published: true,
+    });
     const question = s.control.createNewQuizItem(101, id, {
-      ...newQuizEntries.choiceEntry({ title: "Q1", stem: "<p>2+2?</p>", choices: ["4", "5"], correct: 0, seed: 3 }),
+      ...newQuizEntries.choiceEntry({
+        title: "Q1",
+        stem: "<p>2+2?</p>",
+        choices: ["4", "5"],
+        correct: 0,
+        seed: 3,
+      }),
       points_possible: 3,
     });
     const before = await getJson<NewQuizJson>(s, `${QUIZZES}/${id}`);
@@ -128,7 +144,10 @@ describe("New Quizzes in the simulator", () => {
     expect(created?.body).toMatchObject({ id: String(service), course_id: "101" });
     expect(service).not.toBe(id);
     const itemEvent = events.find((event) => event.event_name === "quizzes.item_updated");
-    expect(itemEvent?.body).toMatchObject({ id: String(question.id), owner: { quiz_id: String(service), course_id: "101" } });
+    expect(itemEvent?.body).toMatchObject({
+      id: String(question.id),
+      owner: { quiz_id: String(service), course_id: "101" },
+    });
 
     s.control.deleteNewQuiz(101, id);
     expect((await get(s, `${QUIZZES}/${id}`)).status).toBe(404);
@@ -151,10 +170,12 @@ describe("New Quizzes in the simulator", () => {
     });
     expect(item.status).toBe(200);
     expect((await getJson<ItemJson[]>(s, `${QUIZZES}/${result.id}/items`)).length).toBe(1);
-    expect((await post({ op: "createNewQuizItem", course_id: 101, quiz_id: result.id, input: {} })).status).toBe(
-      400,
+    expect(
+      (await post({ op: "createNewQuizItem", course_id: 101, quiz_id: result.id, input: {} })).status,
+    ).toBe(400);
+    expect((await post({ op: "editNewQuiz", course_id: 101, id: 1, patch: { title: "x" } })).status).toBe(
+      404,
     );
-    expect((await post({ op: "editNewQuiz", course_id: 101, id: 1, patch: { title: "x" } })).status).toBe(404);
   });
 
   it("hides answers from a token that may not see them", async () => {
