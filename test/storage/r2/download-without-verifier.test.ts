@@ -65,8 +65,12 @@ describe("file downloads without verifiers", () => {
     expect(new URL(location).origin).toBe(STORAGE_ORIGIN);
     expect((await simulator.fetch(location, { headers: auth })).status).toBe(400);
     expect((await simulator.fetch(location)).status).toBe(200);
-    // Turned back on, the verifier works again (the mode is a switch, not a one-way door).
-    simulator.control.setFileVerifiers(true);
+    // Turned back on (here through the HTTP control API), the verifier works again.
+    const toggled = await simulator.fetch(`${CANVAS_ORIGIN}/__sim/files/verifiers`, {
+      method: "POST",
+      body: JSON.stringify({ enabled: true }),
+    });
+    expect(toggled.status).toBe(200);
     expect((await simulator.fetch(withVerifier, { redirect: "manual" })).status).toBe(302);
   });
 
