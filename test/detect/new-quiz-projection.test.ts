@@ -4,6 +4,7 @@
  * only where the API showed them, and a change log that names the nested field that changed.
  */
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { parseQuizItem } from "../../src/canvas/new-quiz-items";
 import { NewQuizSchema, QuizItemSchema } from "../../src/canvas/new-quiz-schemas";
 import { fingerprint } from "../../src/detect/canonical";
@@ -159,10 +160,9 @@ describe("New Quiz projection", () => {
 
   it("tells a moved quiz record from an unchanged one", () => {
     const record = projectNewQuizRecord(quiz);
-    const stored = JSON.parse(JSON.stringify(projectNewQuiz(record, items(choice)))) as Record<
-      string,
-      unknown
-    >;
+    const stored = z
+      .record(z.string(), z.unknown())
+      .parse(JSON.parse(JSON.stringify(projectNewQuiz(record, items(choice)))));
     expect(sameNewQuizRecord(stored, record)).toBe(true);
     expect(sameNewQuizRecord(stored, projectNewQuizRecord({ ...quiz, points_possible: 21 }))).toBe(false);
     expect(sameNewQuizRecord({ ...stored, items: undefined }, record)).toBe(false);
@@ -177,7 +177,13 @@ describe("New Quiz projection", () => {
     const before = projectNewQuiz(record, items(stimulus, choice, bank));
     const edited = { ...choice, entry: { ...choice.entry, item_body: "<p>Where is most DNA?</p>" } };
     const after = projectNewQuiz(
-      { ...record, settings: { ...(record["settings"] as object), time_limit_seconds: 1800 } },
+      {
+        ...record,
+        settings: {
+          ...z.record(z.string(), z.unknown()).parse(record["settings"]),
+          time_limit_seconds: 1800,
+        },
+      },
       items(stimulus, edited, banked),
     );
     expect(diffProjections(before, after)).toEqual([

@@ -77,7 +77,8 @@ describe("New Quizzes Live Events", () => {
         scope: { kind: "new_quizzes", items: "all" },
         objectKey: "course:1:new_quizzes:items",
       });
-      if ("scope" in work) expect(TargetScopeSchema.parse(work.scope)).toEqual(work.scope);
+      // The scope is one a targeted job accepts.
+      expect(TargetScopeSchema.safeParse("scope" in work ? work.scope : null).success).toBe(true);
     }
   });
 

@@ -35,11 +35,18 @@ async function throughLiveEvents(
   mutate();
   const records = (await delivery.settled()).slice(seen);
   for (const record of records) {
-    expect(record.status, record.eventName).toBe(202);
+    expect({ event: record.eventName, status: record.status }).toEqual({
+      event: record.eventName,
+      status: 202,
+    });
     const jobId = acceptedJobId(record.response);
     if (jobId === null) continue;
     const job = await waitForJob(jobId);
-    expect(job.status, `${record.eventName}: ${job.error ?? ""}`).toBe("succeeded");
+    expect({ event: record.eventName, status: job.status, error: job.error }).toEqual({
+      event: record.eventName,
+      status: "succeeded",
+      error: null,
+    });
     await waitForCourseIdle(COURSE);
   }
   const requests = Object.fromEntries(
@@ -58,8 +65,11 @@ beforeAll(async () => {
     signingKey: await generateSigningKey("sim-new-quizzes-1"),
   });
   routeOutboundFetch(simulator, (url) => (url === JWKS_URL ? delivery.jwksResponse() : null));
-  expect((await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } })).status).toBe(201);
-  expect((await syncNow(COURSE, "full")).status).toBe("succeeded");
+  const registered = await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } });
+  if (registered.status !== 201) throw new Error(`registering the course answered ${registered.status}`);
+  const initial = await syncNow(COURSE, "full");
+  if (initial.status !== "succeeded")
+    throw new Error(`initial sync ${initial.status}: ${initial.error ?? ""}`);
   await waitForCourseIdle(COURSE);
 });
 
