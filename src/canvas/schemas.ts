@@ -119,6 +119,8 @@ export const AssignmentSchema = z.looseObject({
   position: z.number().nullable().optional(),
   assignment_group_id: id.nullable().optional(),
   quiz_id: id.nullable().optional(),
+  /** present (true) only on the assignment that carries a New Quiz; the New Quiz has this assignment's id */
+  is_quiz_lti_assignment: z.boolean().nullable().optional(),
 });
 export type CanvasAssignment = z.infer<typeof AssignmentSchema>;
 

@@ -5,7 +5,7 @@
  * become real socket behaviour: a simulated reset destroys the socket, and a body that disagrees with its
  * Content-Length is cut or ends early exactly as a broken server would.
  *
- *   tsx src/cli/simulator-server.ts --port 8790 --storage-port 8791 [--seed N] [--institution demo|empty|ID:ITEMS,...]
+ *   tsx src/cli/simulator-server.ts --port 8790 --storage-port 8791 [--seed N] [--institution demo|empty|ID:ITEMS[:NEW_QUIZZES],...]
  *       [--token T]... [--no-throttle]
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -174,11 +174,12 @@ export async function startSimulatorServer(opts: SimulatorServerOptions = {}): P
 function parseInstitution(value: string): SimulatorOptions["institution"] {
   if (value === "demo" || value === "empty") return value;
   const courses = value.split(",").map((part) => {
-    const [id, items] = part.split(":").map(Number);
-    if (id === undefined || items === undefined || !Number.isInteger(id) || !Number.isInteger(items)) {
-      throw new Error(`--institution expects demo, empty or ID:ITEMS[,ID:ITEMS...], got ${value}`);
+    const [id, items, newQuizzes = 0] = part.split(":").map(Number);
+    const valid = [id, items, newQuizzes].every((n) => n !== undefined && Number.isInteger(n));
+    if (id === undefined || items === undefined || !valid) {
+      throw new Error(`--institution expects demo, empty or ID:ITEMS[:NEW_QUIZZES][,...], got ${value}`);
     }
-    return { id, items };
+    return { id, items, newQuizzes };
   });
   return { courses };
 }

@@ -13,6 +13,7 @@ export const ITEM_TYPES = [
   "discussion_topic",
   "announcement",
   "quiz",
+  "new_quiz",
   "module",
   "module_item",
 ] as const;

@@ -16,6 +16,7 @@ import type {
   CanvasQuiz,
 } from "../canvas/schemas";
 import type { ItemType } from "./item-types";
+import { NEW_QUIZ_TEXT_FIELD } from "./new-quiz-projection";
 
 export type Projection = Record<string, unknown>;
 
@@ -127,6 +128,9 @@ export function projectAssignment(assignment: CanvasAssignment): Projection {
     position: assignment.position,
     assignment_group_id: assignment.assignment_group_id,
     quiz_id: assignment.quiz_id,
+    // The link to the New Quiz this assignment carries (same id), only where there is one: every other
+    // assignment keeps the projection, and so the hash, it had before New Quizzes were mirrored.
+    ...(assignment.is_quiz_lti_assignment === true ? { new_quiz_id: String(assignment.id) } : {}),
   };
 }
 
@@ -171,6 +175,7 @@ export const TEXT_FIELD: Partial<Record<ItemType, string>> = {
   discussion_topic: "message",
   announcement: "message",
   quiz: "description",
+  new_quiz: NEW_QUIZ_TEXT_FIELD,
 };
 
 /** The display title of a projection, for the items API. */

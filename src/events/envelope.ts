@@ -81,6 +81,22 @@ export const ContentMigrationBodySchema = z.looseObject({
   context_id: NullableId, // global
   migration_type: NullableText,
 });
+/**
+ * New Quizzes (producer "quizzes", Instructure data-services docs "Quizzes.Quiz"): `id` is the quiz service's own
+ * id, which the REST API does not know (it addresses quizzes by assignment id); the course is in the body.
+ */
+export const NewQuizBodySchema = z.looseObject({
+  id: CanvasIdSchema,
+  course_id: NullableId,
+  context_id: NullableId,
+});
+/** New Quiz items ("Quizzes.Item"): the owner names the quiz (service id) and the course. */
+export const NewQuizItemBodySchema = z.looseObject({
+  id: CanvasIdSchema,
+  owner: z
+    .looseObject({ type: NullableText, quiz_id: NullableId, course_id: NullableId, context_id: NullableId })
+    .nullish(),
+});
 /** master_migration_completed (lib/canvas/live_events.rb `master_migration_completed_data`). */
 export const BlueprintMigrationBodySchema = z.looseObject({
   blueprint_course_id: CanvasIdSchema, // global
@@ -95,6 +111,8 @@ export type EventFamily =
   | "assignment"
   | "discussion_topic"
   | "quiz"
+  | "new_quiz"
+  | "new_quiz_item"
   | "course"
   | "content_migration"
   | "blueprint_migration";
@@ -117,6 +135,10 @@ const FAMILY_BY_EVENT: ReadonlyMap<string, EventFamily> = new Map<string, EventF
   ["discussion_topic_updated", "discussion_topic"],
   ["quiz_created", "quiz"],
   ["quiz_updated", "quiz"],
+  ["quizzes.quiz_created", "new_quiz"],
+  ["quizzes.quiz_updated", "new_quiz"],
+  ["quizzes.item_created", "new_quiz_item"],
+  ["quizzes.item_updated", "new_quiz_item"],
   ["course_created", "course"],
   ["course_updated", "course"],
   ["syllabus_updated", "course"],
@@ -132,6 +154,8 @@ export type EventPayload =
   | { family: "assignment"; body: z.infer<typeof AssignmentBodySchema> }
   | { family: "discussion_topic"; body: z.infer<typeof DiscussionTopicBodySchema> }
   | { family: "quiz"; body: z.infer<typeof QuizBodySchema> }
+  | { family: "new_quiz"; body: z.infer<typeof NewQuizBodySchema> }
+  | { family: "new_quiz_item"; body: z.infer<typeof NewQuizItemBodySchema> }
   | { family: "course"; body: z.infer<typeof CourseBodySchema> }
   | { family: "content_migration"; body: z.infer<typeof ContentMigrationBodySchema> }
   | { family: "blueprint_migration"; body: z.infer<typeof BlueprintMigrationBodySchema> }
@@ -156,7 +180,7 @@ export type ParseEventResult = { ok: true; event: CanvasEvent } | { ok: false; i
  * `event_time` (rather than rejecting the event: a 4xx would only make Canvas retry the same payload).
  */
 export function parseCanvasEvent(raw: unknown, receivedAt: Date): ParseEventResult {
-  const envelope = EnvelopeSchema.safeParse(raw);
+  const envelope = EnvelopeSchema.safeParse(withMetadata(raw));
   if (!envelope.success) return { ok: false, issue: describe("envelope", envelope.error) };
   const { metadata, body } = envelope.data;
   const payload = parsePayload(metadata.event_name, body);
@@ -172,6 +196,16 @@ export function parseCanvasEvent(raw: unknown, receivedAt: Date): ParseEventResu
       payload: payload.payload,
     },
   };
+}
+
+/**
+ * Instructure documents New Quizzes events with their envelope's first half named `attributes` (event_name,
+ * event_time, producer) where Canvas's own events say `metadata`; both are read as the metadata.
+ */
+function withMetadata(raw: unknown): unknown {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || "metadata" in raw) return raw;
+  const attributes: unknown = (raw as { attributes?: unknown }).attributes;
+  return attributes === undefined ? raw : { ...raw, metadata: attributes };
 }
 
 function parsePayload(
@@ -196,6 +230,10 @@ function parsePayload(
       return wrap(eventName, family, DiscussionTopicBodySchema.safeParse(body));
     case "quiz":
       return wrap(eventName, family, QuizBodySchema.safeParse(body));
+    case "new_quiz":
+      return wrap(eventName, family, NewQuizBodySchema.safeParse(body));
+    case "new_quiz_item":
+      return wrap(eventName, family, NewQuizItemBodySchema.safeParse(body));
     case "course":
       return wrap(eventName, family, CourseBodySchema.safeParse(body));
     case "content_migration":

@@ -1,8 +1,9 @@
 /**
  * Pure mapping from a validated Live Event to the narrowest sync work that brings the mirror up to date
- * (issue #5): a page, a file, a course's modules, one assignment / topic / quiz, the course record, or a
- * full reconciliation after bulk changes. Ids are converted to local ids; the course is resolved from
- * the body, the mirror's page/file maps or the metadata context, in that order of preference per family.
+ * (issue #5): a page, a file, a course's modules, one assignment / topic / quiz, a course's New Quizzes, the
+ * course record, or a full reconciliation after bulk changes. Ids are converted to local ids; the course is
+ * resolved from the body, the mirror's page/file maps or the metadata context, in that order of preference per
+ * family.
  * Events we cannot or need not act on come back as `{ ignored }` with a reason the caller counts.
  * No I/O: the mirror's lookups are passed in as synchronous functions over data the caller loaded.
  */
@@ -17,6 +18,8 @@ export type WorkScope =
   | { kind: "assignment"; id: number }
   | { kind: "discussion_topic"; id: number; isAnnouncement: boolean }
   | { kind: "quiz"; id: number }
+  /** A course's New Quizzes; `all` refetches every quiz's items (an item changed, which the list cannot show). */
+  | { kind: "new_quizzes"; items: "moved" | "all" }
   | { kind: "course" }
   | { kind: "full_reconcile" };
 
@@ -84,6 +87,11 @@ export function objectKeyFor(courseId: number, scope: WorkScope): string {
     case "discussion_topic":
     case "quiz":
       return `course:${courseId}:${scope.kind}:${scope.id}`;
+    case "new_quizzes":
+      // Distinct keys: an item event must never coalesce into a job that fetches only moved quizzes' items.
+      return scope.items === "all"
+        ? `course:${courseId}:new_quizzes:items`
+        : `course:${courseId}:new_quizzes`;
     case "modules":
     case "course":
     case "full_reconcile":
@@ -132,6 +140,19 @@ function resolveTarget(event: CanvasEvent, lookups: EventLookups): Target {
       });
     case "quiz":
       return fromBodyContext(payload.body, metadata, { kind: "quiz", id: toLocalId(payload.body.quiz_id) });
+    case "new_quiz": {
+      // The body's id is the quiz service's, unknown to the REST API: the work is the course's New Quizzes list.
+      const { course_id: course, context_id: context } = payload.body;
+      const id = course ?? context;
+      const courseId = id === undefined || id === null ? metadataCourse(metadata) : toLocalId(id);
+      return withCourse(courseId, { kind: "new_quizzes", items: "moved" });
+    }
+    case "new_quiz_item": {
+      const owner = payload.body.owner;
+      const id = owner?.course_id ?? owner?.context_id;
+      const courseId = id === undefined || id === null ? metadataCourse(metadata) : toLocalId(id);
+      return withCourse(courseId, { kind: "new_quizzes", items: "all" });
+    }
     case "course":
       return { courseId: toLocalId(payload.body.course_id), scope: { kind: "course" } };
     case "content_migration":

@@ -54,7 +54,7 @@ function listFiles(input: RouteInput, files: Iterable<FileRec>): Reply {
   const page = paginateBookmarked(list, keyOf, compare, [numeric ? 0 : "", 0], url, input.ctx.apiOrigin);
   const namesOnly = arrayParam(url, "only").includes("names");
   return listReply(page, (f) => {
-    const json = fileJson(input.ctx.apiOrigin, f);
+    const json = fileJson(input.ctx.apiOrigin, f, input.ctx.store.fileVerifiers);
     if (!namesOnly) return json;
     return {
       id: f.id,
@@ -82,7 +82,7 @@ function showFile(input: RouteInput): Reply {
     const data = courseOf(input);
     if (data === null || data.course.id !== file.courseId) return missing();
   } else if (input.ctx.store.liveData(file.courseId) === null) return missing();
-  return ok(fileJson(input.ctx.apiOrigin, file));
+  return ok(fileJson(input.ctx.apiOrigin, file, input.ctx.store.fileVerifiers));
 }
 
 function listFolders(input: RouteInput): Reply {

@@ -73,6 +73,11 @@ async function route(control: SimulatorControl, request: Request, url: URL): Pro
     );
   }
   if (method === "GET" && path === "/courses") return json(200, control.courseIds());
+  if (method === "POST" && path === "/files/verifiers") {
+    const { enabled } = z.object({ enabled: z.boolean() }).parse(await body(request));
+    control.setFileVerifiers(enabled);
+    return json(200, { ok: true, enabled });
+  }
   if (method === "POST" && path === "/tokens") {
     const op = TokenOpSchema.parse(await body(request));
     if (op.action === "add") control.addToken(op.token, op.state);

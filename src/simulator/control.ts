@@ -7,6 +7,7 @@ import * as content from "./mutations-content";
 import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
+import * as newQuizzes from "./mutations-new-quizzes";
 import { applyMutation, MutationOpSchema, type MutationOp } from "./mutation-ops";
 import { buildTruth, type CourseTruth } from "./truth";
 import { contentSha256 } from "./file-content";
@@ -44,6 +45,15 @@ export interface SimulatorControl {
   createQuiz(courseId: number, input: content.QuizInput): { id: number; assignmentId: number | null };
   editQuiz(courseId: number, id: number, patch: content.QuizPatch): void;
   deleteQuiz(courseId: number, id: number): void;
+  // New Quizzes (each with its quiz_lti assignment; the quiz's id is the assignment's)
+  createNewQuiz(courseId: number, input: newQuizzes.NewQuizInput): { id: number };
+  editNewQuiz(courseId: number, id: number, patch: newQuizzes.NewQuizPatch): void;
+  deleteNewQuiz(courseId: number, id: number): void;
+  createNewQuizItem(courseId: number, quizId: number, input: newQuizzes.NewQuizItemInput): { id: number };
+  editNewQuizItem(courseId: number, quizId: number, itemId: number, patch: newQuizzes.NewQuizItemPatch): void;
+  deleteNewQuizItem(courseId: number, quizId: number, itemId: number): void;
+  /** Closes (404/401/403) or opens a course's New Quizzes API, and hides or shows answers (scoring_data). */
+  setNewQuizzesAccess(courseId: number, settings: Parameters<typeof newQuizzes.setNewQuizzesAccess>[2]): void;
   // Modules
   createModule(courseId: number, input: modules.ModuleInput): { id: number };
   editModule(courseId: number, id: number, patch: modules.ModulePatch): void;
@@ -70,6 +80,11 @@ export interface SimulatorControl {
   deleteFile(courseId: number, fileId: number): void;
   /** Generic, zod-validated mutation (what POST /__sim/mutate runs). */
   mutate(op: MutationOp): unknown;
+  /**
+   * Canvas's 2026 removal of file `verifier`s: false makes file URLs carry none and the download hop demand the
+   * bearer token (the storage hop keeps refusing any Authorization header).
+   */
+  setFileVerifiers(enabled: boolean): void;
   // Tokens
   addToken(token: string, state?: TokenState): void;
   setTokenState(token: string, state: TokenState): void;
@@ -121,6 +136,13 @@ export function createControl(rt: Runtime): SimulatorControl {
     createQuiz: (c, input) => content.createQuiz(ctx, c, input),
     editQuiz: (c, id, patch) => content.editQuiz(ctx, c, id, patch),
     deleteQuiz: (c, id) => content.deleteQuiz(ctx, c, id),
+    createNewQuiz: (c, input) => newQuizzes.createNewQuiz(ctx, c, input),
+    editNewQuiz: (c, id, patch) => newQuizzes.editNewQuiz(ctx, c, id, patch),
+    deleteNewQuiz: (c, id) => newQuizzes.deleteNewQuiz(ctx, c, id),
+    createNewQuizItem: (c, q, input) => newQuizzes.createNewQuizItem(ctx, c, q, input),
+    editNewQuizItem: (c, q, id, patch) => newQuizzes.editNewQuizItem(ctx, c, q, id, patch),
+    deleteNewQuizItem: (c, q, id) => newQuizzes.deleteNewQuizItem(ctx, c, q, id),
+    setNewQuizzesAccess: (c, settings) => newQuizzes.setNewQuizzesAccess(ctx, c, settings),
     createModule: (c, input) => modules.createModule(ctx, c, input),
     editModule: (c, id, patch) => modules.editModule(ctx, c, id, patch),
     deleteModule: (c, id) => modules.deleteModule(ctx, c, id),
@@ -136,6 +158,9 @@ export function createControl(rt: Runtime): SimulatorControl {
     replaceFile: (c, id, body) => files.replaceFile(ctx, c, id, body),
     deleteFile: (c, id) => files.deleteFile(ctx, c, id),
     mutate: (op) => applyMutation(ctx, MutationOpSchema.parse(op)),
+    setFileVerifiers: (enabled) => {
+      ctx.store.fileVerifiers = enabled;
+    },
     addToken: (token, state) => rt.tokens.add(token, state),
     setTokenState: (token, state) => rt.tokens.setState(token, state),
     denyAccess: (token, denial) => rt.tokens.deny(token, denial),

@@ -1,9 +1,10 @@
 /**
  * File downloads as hosted Canvas does them: `GET /files/:id/download?download_frd=1&verifier=<uuid>` (verifier
- * or token) answers 302 to a short-lived signed URL on a separate storage origin; the storage origin behaves
- * like S3: it refuses any request that also carries an Authorization header (400 "Only one auth mechanism
- * allowed"), refuses bad or expired signatures (403), and streams the bytes generated on the fly, with the
- * per-file misbehaviours (no Content-Length, a lying Content-Length).
+ * or token; the token only, once verifiers are switched off as Canvas announced for 2026) answers 302 to a
+ * short-lived signed URL on a separate storage origin; the storage origin behaves like S3: it refuses any
+ * request that also carries an Authorization header (400 "Only one auth mechanism allowed"), refuses bad or
+ * expired signatures (403), and streams the bytes generated on the fly, with the per-file misbehaviours (no
+ * Content-Length, a lying Content-Length).
  */
 import { contentSize, openContentStream } from "./file-content";
 import { json } from "./http";
@@ -54,11 +55,12 @@ export function downloadRoutes(
     if (file === null || file.deleted) return missing();
     if (input.params["course_id"] !== undefined && input.params["course_id"] !== String(file.courseId))
       return missing();
-    const verifier = input.url.searchParams.get("verifier");
+    // After Canvas's 2026 removal of verifiers (store.fileVerifiers false) only the bearer token opens a file.
+    const verifier = input.ctx.store.fileVerifiers ? input.url.searchParams.get("verifier") : null;
     if (input.token !== null) {
       const auth = tokens.authenticate(input.token, "GET", input.url.pathname);
       if (!auth.ok) return { kind: "response", response: auth.response, objects: 0 };
-    } else if (verifier !== file.uuid) {
+    } else if (verifier === null || verifier !== file.uuid) {
       return {
         kind: "response",
         response: json(

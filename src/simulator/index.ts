@@ -8,6 +8,7 @@ import { TokenRegistry } from "./auth";
 import { contentRoutes } from "./api-content";
 import { fileRoutes } from "./api-files";
 import { moduleRoutes } from "./api-modules";
+import { newQuizRoutes } from "./api-new-quizzes";
 import { pageRoutes } from "./api-pages";
 import { createControl, type SimulatorControl } from "./control";
 import { handleControl } from "./control-http";
@@ -41,6 +42,8 @@ export interface SimulatorOptions {
    * or a pure-JS fallback is used otherwise (the Node server injects node:crypto).
    */
   sha256?: HasherFactory;
+  /** Whether file URLs carry a verifier Canvas honours (default true; false = Canvas after the 2026 removal). */
+  fileVerifiers?: boolean;
 }
 
 export interface CanvasSimulator {
@@ -94,6 +97,7 @@ export function createCanvasSimulator(opts: SimulatorOptions): CanvasSimulator {
   const now = opts.now ?? (() => Date.now());
   const store = new SimStore(seed, now);
   store.hasher = opts.sha256 ?? null;
+  store.fileVerifiers = opts.fileVerifiers ?? true;
   const events = new LiveEventHub(apiOrigin, now);
   const ctx: SimContext = { store, events, apiOrigin, now };
   const tokens = new TokenRegistry(opts.tokens ?? ["sim-token"], now);
@@ -121,6 +125,7 @@ export function createCanvasSimulator(opts: SimulatorOptions): CanvasSimulator {
       ...fileRoutes,
       ...contentRoutes,
       ...moduleRoutes,
+      ...newQuizRoutes,
       ...downloadRoutes(tokens, signer, storageOrigin, seed),
     ],
     control: (request) => handleControl(control, request),
@@ -153,6 +158,8 @@ export type { MutationOp } from "./mutation-ops";
 export type { TokenState, AccessDenial } from "./auth";
 export type { FileSpec, FileBody, DocumentSpec, FilePatch } from "./mutations-files";
 export type { BulkCourseSpec } from "./seed-bulk";
+export type { NewQuizInput, NewQuizItemInput, NewQuizItemPatch, NewQuizPatch } from "./mutations-new-quizzes";
+export * as newQuizEntries from "./new-quiz-entries";
 export type { HasherFactory, IncrementalHash } from "./file-content";
 export { MutationOpSchema } from "./mutation-ops";
 export { FaultRuleSchema } from "./faults";

@@ -269,7 +269,19 @@ export class LiveEventHub {
       client_ip: "127.0.0.1",
       time_zone: "America/Denver",
     };
-    const event: LiveEvent = { event_name: eventName, metadata, body };
+    this.publish({ event_name: eventName, metadata, body });
+  }
+
+  /** An event of another producer (the New Quizzes service), whose metadata the caller builds. */
+  emitWithMetadata(
+    metadata: Record<string, unknown> & { event_name: string },
+    body: Record<string, unknown>,
+  ): void {
+    if (this.muted) return;
+    this.publish({ event_name: metadata.event_name, metadata, body });
+  }
+
+  private publish(event: LiveEvent): void {
     this.seq++;
     this.log.push({ seq: this.seq, event });
     if (this.log.length > this.keep) this.log.splice(0, this.log.length - this.keep);

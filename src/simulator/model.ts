@@ -113,6 +113,8 @@ export interface AssignmentRec {
   published: boolean;
   quizId: number | null;
   discussionTopicId: number | null;
+  /** The assignment carries a New Quiz (is_quiz_lti_assignment, submission type external_tool). */
+  quizLti: boolean;
   deleted: boolean;
 }
 
@@ -151,6 +153,54 @@ export interface QuizRec {
   assignmentId: number | null;
   /** Internal only: the quiz serializer has no timestamps. */
   createdAt: number;
+  updatedAt: number;
+  deleted: boolean;
+}
+
+/**
+ * Who may use the New Quizzes API of a course: a course (or role) without it answers 404, 401 without
+ * WWW-Authenticate, or a JSON 403 on every /api/quiz/v1 route.
+ */
+export type NewQuizzesAccess = "enabled" | "not_found" | "unauthorized" | "forbidden";
+
+/** A New Quiz: the quiz service's record behind a quiz_lti assignment, addressed by that assignment's id. */
+export interface NewQuizRec {
+  /** The carrying assignment's id, which is also the quiz's id in the New Quizzes API. */
+  id: number;
+  courseId: number;
+  /** The quiz service's own id: what quizzes.* Live Events carry (never the assignment id). */
+  serviceId: number;
+  title: string;
+  instructions: string;
+  /** Used only while the quiz has no scored items; otherwise the points are the sum of the items'. */
+  pointsPossible: number;
+  dueAt: number | null;
+  lockAt: number | null;
+  unlockAt: number | null;
+  published: boolean;
+  gradingType: string;
+  /** QuizSettings exactly as the API shows it (snake_case, nested multiple_attempts/result_view_settings). */
+  settings: Record<string, unknown>;
+  /** Internal only: the NewQuiz JSON has no timestamps. */
+  createdAt: number;
+  updatedAt: number;
+  deleted: boolean;
+}
+
+export type NewQuizEntryType = "Item" | "Stimulus" | "BankEntry" | "Bank";
+
+/** One entry of a New Quiz (a question, a stimulus, a bank entry or a bank) with its entry JSON as the API has it. */
+export interface NewQuizItemRec {
+  id: number;
+  quizId: number;
+  position: number;
+  pointsPossible: number;
+  entryType: NewQuizEntryType;
+  /** The stimulus item this question belongs to, or null. */
+  stimulusId: number | null;
+  /** QuestionItem, StimulusItem, BankEntryItem or BankItem, by entry_type. */
+  entry: Record<string, unknown>;
+  properties: Record<string, unknown> | null;
   updatedAt: number;
   deleted: boolean;
 }
@@ -206,5 +256,6 @@ export type ObjectKind =
   | "discussion"
   | "announcement"
   | "quiz"
+  | "new_quiz"
   | "module"
   | "module_item";

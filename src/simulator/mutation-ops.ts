@@ -8,6 +8,7 @@ import * as content from "./mutations-content";
 import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
+import { applyNewQuizMutation, NEW_QUIZ_OPS } from "./mutation-ops-new-quizzes";
 import { unreachable, type SimContext } from "./context";
 
 const id = z.number().int().positive();
@@ -188,6 +189,7 @@ export const MutationOpSchema = z.discriminatedUnion("op", [
   z.object({ op: z.literal("editFile"), ...course, id, patch: FilePatch }),
   z.object({ op: z.literal("replaceFile"), ...course, id, input: FileBody }),
   z.object({ op: z.literal("deleteFile"), ...course, id }),
+  ...NEW_QUIZ_OPS,
 ]);
 export type MutationOp = z.infer<typeof MutationOpSchema>;
 
@@ -265,6 +267,14 @@ export function applyMutation(ctx: SimContext, op: MutationOp): unknown {
       return files.replaceFile(ctx, op.course_id, op.id, fileBody(op.input));
     case "deleteFile":
       return files.deleteFile(ctx, op.course_id, op.id);
+    case "createNewQuiz":
+    case "editNewQuiz":
+    case "deleteNewQuiz":
+    case "createNewQuizItem":
+    case "editNewQuizItem":
+    case "deleteNewQuizItem":
+    case "setNewQuizzesAccess":
+      return applyNewQuizMutation(ctx, op);
     default:
       return unreachable(op);
   }

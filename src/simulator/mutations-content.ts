@@ -35,7 +35,7 @@ export function createAssignment(
   ctx: SimContext,
   courseId: number,
   input: AssignmentInput,
-  link: { quizId?: number; discussionTopicId?: number } = {},
+  link: { quizId?: number; discussionTopicId?: number; quizLti?: boolean } = {},
 ): { id: number } {
   const data = ctx.store.data(courseId);
   const now = ctx.now();
@@ -59,6 +59,7 @@ export function createAssignment(
     published: input.published ?? true,
     quizId: link.quizId ?? null,
     discussionTopicId: link.discussionTopicId ?? null,
+    quizLti: link.quizLti ?? false,
     deleted: false,
   };
   data.assignments.set(id, a);
@@ -111,6 +112,12 @@ export function deleteAssignment(ctx: SimContext, courseId: number, id: number):
   if (a.quizId !== null) {
     const quiz = data.quizzes.get(a.quizId);
     if (quiz !== undefined && !quiz.deleted) deleteQuiz(ctx, courseId, quiz.id);
+  }
+  // A New Quiz lives and dies with its quiz_lti assignment (it has the assignment's id).
+  const newQuiz = a.quizLti ? data.newQuizzes.get(a.id) : undefined;
+  if (newQuiz !== undefined && !newQuiz.deleted) {
+    newQuiz.deleted = true;
+    newQuiz.updatedAt = a.updatedAt;
   }
 }
 

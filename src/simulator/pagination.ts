@@ -20,12 +20,13 @@ export interface PageResult<T> {
 /** Outcome for an unusable `page` value (Canvas answers 404 for invalid pages and undecodable bookmarks). */
 export const INVALID_PAGE = "invalid-page";
 
-export function perPage(url: URL): number {
+/** The page size asked for, clamped to 1..max (some services cap lower than Canvas's 100). */
+export function perPage(url: URL, max = MAX_PER_PAGE): number {
   const raw = url.searchParams.get("per_page");
-  if (raw === null) return DEFAULT_PER_PAGE;
+  if (raw === null) return Math.min(DEFAULT_PER_PAGE, max);
   const n = Number.parseInt(raw, 10);
   // Ruby's "abc".to_i is 0, which the clamp turns into 1.
-  return Math.min(MAX_PER_PAGE, Math.max(1, Number.isNaN(n) ? 0 : n));
+  return Math.min(max, Math.max(1, Number.isNaN(n) ? 0 : n));
 }
 
 function pageUrl(apiOrigin: string, url: URL, page: string, size: number): string {
@@ -60,8 +61,9 @@ export function paginateOrdinal<T>(
   all: readonly T[],
   url: URL,
   apiOrigin: string,
+  maxPerPage = MAX_PER_PAGE,
 ): PageResult<T> | typeof INVALID_PAGE {
-  const size = perPage(url);
+  const size = perPage(url, maxPerPage);
   const raw = url.searchParams.get("page");
   let page = 1;
   if (raw !== null && raw !== "") {

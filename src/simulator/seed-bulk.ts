@@ -10,6 +10,7 @@ import { Rng, mix } from "./rng";
 import { DAY_MS } from "./time";
 import { TOPICS, htmlBody, paragraph, plainLines, slugify, title as makeTitle, type Topic } from "./text";
 import * as coursePages from "./mutations-course";
+import { seedPracticeQuiz, seedUnitCheck } from "./seed-new-quizzes";
 import { contentTypeFor } from "./mutations-files";
 import type { SimContext } from "./context";
 import type { FileContent, ModuleItemRec, ModuleItemType } from "./model";
@@ -18,6 +19,8 @@ export interface BulkCourseSpec {
   id: number;
   items: number;
   name?: string | undefined;
+  /** New Quizzes to add on top of `items` (default 0, so request counts of existing scenarios stay put). */
+  newQuizzes?: number | undefined;
 }
 
 export function topicFor(courseId: number): Topic {
@@ -188,6 +191,7 @@ function seedBulkCourse(ctx: SimContext, seed: number, spec: BulkCourseSpec): vo
       published: true,
       quizId: null,
       discussionTopicId: null,
+      quizLti: false,
       deleted: false,
     });
     if (i % 2 === 0) linkable.push({ type: "Assignment", id, title });
@@ -242,6 +246,12 @@ function seedBulkCourse(ctx: SimContext, seed: number, spec: BulkCourseSpec): vo
       deleted: false,
     });
     if (i % 2 === 0) linkable.push({ type: "Quiz", id, title });
+  }
+
+  const quizContext: SimContext = { ...ctx, now: () => end - 2 * DAY_MS };
+  for (let i = 0; i < (spec.newQuizzes ?? 0); i++) {
+    if (i % 3 === 2) seedPracticeQuiz(quizContext, rng, spec.id, topic);
+    else seedUnitCheck(quizContext, rng, spec.id, topic, i + 1);
   }
 
   // Module sizes: the first module is deliberately big (> 100 items) when there is enough to link.

@@ -1,7 +1,7 @@
 /**
  * The "demo" institution: three courses with realistic content (modules mixing every item type, 31 pages each with
  * HTML bodies, 22+ files each including real PDF/DOCX/PPTX/XLSX documents with known text, folders, assignments,
- * discussions, announcements, a graded classic quiz, a syllabus). Some content is shared across courses on
+ * discussions, announcements, a graded classic quiz, two New Quizzes with items, a syllabus). Some content is shared across courses on
  * purpose so dedup has something to find: the same slide deck bytes in every course, an identical "How to
  * Submit Your Work" page and near-duplicate "Academic Integrity" pages. Built through the mutation functions on
  * a seeding clock that steps forward from ~120 days ago, so timestamps are realistic and deterministic.
@@ -15,6 +15,7 @@ import * as content from "./mutations-content";
 import * as coursePages from "./mutations-course";
 import * as files from "./mutations-files";
 import * as modules from "./mutations-modules";
+import { seedPracticeQuiz, seedUnitCheck } from "./seed-new-quizzes";
 import type { SimContext } from "./context";
 import type { FileContent } from "./model";
 
@@ -238,6 +239,10 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
     points_possible: 10,
     time_limit: 30,
   });
+  clock.tick(200);
+  const unitCheck = seedUnitCheck(ctx, rng, cid, topic, 1);
+  clock.tick(60);
+  seedPracticeQuiz(ctx, rng, cid, topic);
 
   const weeks = 4 + index; // 4, 5 and 6 modules
   for (let w = 0; w < weeks; w++) {
@@ -265,6 +270,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
       add({ type: "File", content_id: fileIds.docx });
       add({ type: "Discussion", content_id: discussions[0] ?? 0 });
       add({ type: "Quiz", content_id: quiz.id });
+      add({ type: "Assignment", content_id: unitCheck });
     }
     if (w === 2) add({ type: "Page", content_id: submit.id });
     add({ type: "SubHeader", title: "Do" });

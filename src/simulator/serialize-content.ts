@@ -158,6 +158,12 @@ export function assignmentJson(apiOrigin: string, a: AssignmentRec, groupId: num
   };
   if (a.quizId !== null) json["quiz_id"] = a.quizId;
   if (a.discussionTopicId !== null) json["discussion_topic"] = { id: a.discussionTopicId };
+  if (a.quizLti) {
+    // Canvas's assignment_json: quiz_lti? adds the flag and freezes submission_types; external tools get the tag.
+    json["is_quiz_lti_assignment"] = true;
+    json["frozen_attributes"] = ["submission_types"];
+    json["external_tool_tag_attributes"] = { url: `${apiOrigin}/api/quiz/lti/launch`, new_tab: false };
+  }
   return json;
 }
 

@@ -23,8 +23,10 @@ export function mimeClass(contentType: string): string {
   return "file";
 }
 
-export function fileDownloadUrl(apiOrigin: string, file: FileRec): string {
-  return `${apiOrigin}/files/${file.id}/download?download_frd=1&verifier=${file.uuid}`;
+/** The file's download URL: with its verifier while Canvas honours verifiers, bare after the 2026 removal. */
+export function fileDownloadUrl(apiOrigin: string, file: FileRec, verifiers = true): string {
+  const base = `${apiOrigin}/files/${file.id}/download?download_frd=1`;
+  return verifiers ? `${base}&verifier=${file.uuid}` : base;
 }
 
 /** The size the JSON claims: the real size unless the file is flagged to lie about it. */
@@ -32,7 +34,7 @@ export function declaredSize(file: FileRec): number {
   return contentSize(file.content) + (file.flags.declaredSizeDelta ?? 0);
 }
 
-export function fileJson(apiOrigin: string, file: FileRec): Json {
+export function fileJson(apiOrigin: string, file: FileRec, verifiers = true): Json {
   return {
     id: file.id,
     uuid: file.uuid,
@@ -41,7 +43,7 @@ export function fileJson(apiOrigin: string, file: FileRec): Json {
     filename: file.filename,
     upload_status: "success",
     "content-type": file.contentType,
-    url: fileDownloadUrl(apiOrigin, file),
+    url: fileDownloadUrl(apiOrigin, file, verifiers),
     size: declaredSize(file),
     created_at: iso(file.createdAt),
     updated_at: iso(file.updatedAt),

@@ -12,6 +12,9 @@ import type {
   FolderRec,
   ModuleItemRec,
   ModuleRec,
+  NewQuizItemRec,
+  NewQuizRec,
+  NewQuizzesAccess,
   PageRec,
   QuizRec,
   TopicRec,
@@ -38,6 +41,12 @@ export interface CourseData {
   quizzes: Map<number, QuizRec>;
   modules: Map<number, ModuleRec>;
   items: Map<number, ModuleItemRec>;
+  /** New Quizzes by their assignment id, and their items (all quizzes' items in one map, like module items). */
+  newQuizzes: Map<number, NewQuizRec>;
+  newQuizItems: Map<number, NewQuizItemRec>;
+  /** Whether the token may use the New Quizzes API here, and whether it sees answers (scoring_data). */
+  newQuizzesAccess: NewQuizzesAccess;
+  newQuizAnswersVisible: boolean;
   /** Live page slug -> page id (slugs are unique among live pages). */
   slugs: Map<string, number>;
 }
@@ -52,7 +61,9 @@ type Sequence =
   | "topic"
   | "quiz"
   | "module"
-  | "item";
+  | "item"
+  | "nq_service"
+  | "nq_item";
 
 /** First id of each table; distinct bases make logs readable while ranges may still overlap in big courses. */
 const SEQUENCE_START: Record<Sequence, number> = {
@@ -66,6 +77,8 @@ const SEQUENCE_START: Record<Sequence, number> = {
   quiz: 501,
   module: 601,
   item: 7001,
+  nq_service: 9001,
+  nq_item: 9501,
 };
 
 export class SimStore {
@@ -77,6 +90,11 @@ export class SimStore {
   private readonly next: Record<Sequence, number> = { ...SEQUENCE_START };
   /** Optional host-provided incremental SHA-256 for huge synthetic files (see SimulatorOptions.sha256). */
   hasher: HasherFactory | null = null;
+  /**
+   * Whether file download URLs carry a `verifier` that Canvas honours (true until Canvas's 2026 removal). When
+   * false, file JSON has no verifier and the download hop accepts only the bearer token.
+   */
+  fileVerifiers = true;
   /** Builds bodies of pages seeded lazily (body === null); set by the seeders. */
   pageBodyFactory: ((page: PageRec) => string) | null = null;
   /**
@@ -124,6 +142,10 @@ export class SimStore {
       quizzes: new Map(),
       modules: new Map(),
       items: new Map(),
+      newQuizzes: new Map(),
+      newQuizItems: new Map(),
+      newQuizzesAccess: "enabled",
+      newQuizAnswersVisible: true,
       slugs: new Map(),
     };
     this.courses.set(course.id, data);

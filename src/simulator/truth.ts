@@ -6,6 +6,7 @@
 import { contentSha256, contentSize } from "./file-content";
 import { declaredSize } from "./serialize-structure";
 import { iso, isoOrNull } from "./time";
+import { newQuizzesTruth, type NewQuizTruth } from "./truth-new-quizzes";
 import type { FileFlags, TopicRec } from "./model";
 import type { SimStore } from "./store";
 
@@ -72,6 +73,8 @@ export interface CourseTruth {
     published: boolean;
     updated_at: string;
     quiz_id: number | null;
+    /** Carries a New Quiz (is_quiz_lti_assignment): the New Quiz has this assignment's id. */
+    quiz_lti: boolean;
   }>;
   discussions: Array<{
     id: number;
@@ -103,6 +106,10 @@ export interface CourseTruth {
     due_at: string | null;
     assignment_id: number | null;
   }>;
+  /** New Quizzes with their items (each quiz's id is its quiz_lti assignment's id). */
+  new_quizzes: NewQuizTruth[];
+  /** Whether the course's New Quizzes API is open to the token, and whether it shows answers. */
+  new_quizzes_access: { access: string; answers_visible: boolean };
   deleted: Record<
     | "pages"
     | "files"
@@ -111,6 +118,7 @@ export interface CourseTruth {
     | "discussions"
     | "announcements"
     | "quizzes"
+    | "new_quizzes"
     | "modules"
     | "module_items",
     number[]
@@ -172,6 +180,7 @@ export async function buildTruth(
     });
   }
   const liveTopics = live(data.topics.values());
+  const newQuizzes = newQuizzesTruth(data);
   return {
     course: {
       id: c.id,
@@ -227,6 +236,7 @@ export async function buildTruth(
       published: a.published,
       updated_at: iso(a.updatedAt),
       quiz_id: a.quizId,
+      quiz_lti: a.quizLti,
     })),
     discussions: liveTopics.filter((t) => !t.isAnnouncement).map(topic),
     announcements: liveTopics.filter((t) => t.isAnnouncement).map(topic),
@@ -242,6 +252,8 @@ export async function buildTruth(
       due_at: isoOrNull(q.dueAt),
       assignment_id: q.assignmentId,
     })),
+    new_quizzes: newQuizzes.live,
+    new_quizzes_access: newQuizzes.access,
     deleted: {
       pages: ids(data.pages.values()),
       files: ids(data.files.values()),
@@ -250,6 +262,7 @@ export async function buildTruth(
       discussions: ids(data.topics.values(), (t) => !t.isAnnouncement),
       announcements: ids(data.topics.values(), (t) => t.isAnnouncement),
       quizzes: ids(data.quizzes.values()),
+      new_quizzes: newQuizzes.deleted,
       modules: ids(data.modules.values()),
       module_items: ids(data.items.values()),
     },

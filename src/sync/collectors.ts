@@ -36,6 +36,7 @@ import {
   topicEntry,
   type Entry,
 } from "./entries";
+import { NEW_QUIZZES } from "./new-quizzes";
 import type { StoredItem } from "./stored-items";
 
 export interface CollectionListing {
@@ -253,6 +254,7 @@ export const COLLECTORS: Record<ListedCollection, Collector> = {
     (topic) => topicEntry("announcement", topic),
   ),
   quizzes: simpleCollector("quizzes", "quiz", "/quizzes", QuizSchema, quizEntry),
+  new_quizzes: NEW_QUIZZES,
   modules,
 };
 

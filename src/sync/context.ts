@@ -19,6 +19,7 @@ export type CollectionName =
   | "discussion_topics"
   | "announcements"
   | "quizzes"
+  | "new_quizzes"
   | "modules";
 
 /** The collections Canvas lists (every name but the retry of what earlier syncs left behind). */
@@ -34,6 +35,7 @@ export const COLLECTION_ORDER: readonly ListedCollection[] = [
   "discussion_topics",
   "announcements",
   "quizzes",
+  "new_quizzes",
   "modules",
 ];
 

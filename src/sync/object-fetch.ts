@@ -20,6 +20,7 @@ import {
   PageSchema,
   QuizSchema,
 } from "../canvas/schemas";
+import { NewQuizSchema } from "../canvas/new-quiz-schemas";
 import type { ItemType } from "../detect/item-types";
 import { CanvasHttpError } from "../resilience/errors";
 import { REQUEST_COST, type Cost } from "./delivery-budget";
@@ -37,6 +38,7 @@ import {
   type BuildResult,
   type Entry,
 } from "./entries";
+import { newQuizEntry, newQuizzesPath } from "./new-quizzes";
 import type { StoredItem } from "./stored-items";
 
 /** What is known of an object to look it up: its type, id and (module items) its module. */
@@ -148,6 +150,10 @@ async function lookUp(
     case "quiz": {
       const quiz = await getLive(ctx, coursePath(ctx, `/quizzes/${id}`), QuizSchema);
       return quiz === "gone" ? quiz : quizEntry(quiz);
+    }
+    case "new_quiz": {
+      const quiz = await getLive(ctx, newQuizzesPath(ctx, `/${id}`), NewQuizSchema);
+      return quiz === "gone" ? quiz : newQuizEntry(ctx, quiz, true);
     }
     case "module": {
       const module = await getLive(ctx, coursePath(ctx, `/modules/${id}`), ModuleSchema);

@@ -17,6 +17,7 @@ import type { SyncContext } from "./context";
 import { REQUEST_COST, type Cost } from "./delivery-budget";
 import { planDisappearances, sampleConfirmsDeletion } from "./disappearances";
 import { fileReplacementKey, type Entry } from "./entries";
+import { isTransportFailure } from "./item-failure";
 import { isFetchable, objectEntry } from "./object-fetch";
 import { processEntries, type BatchState } from "./process-entries";
 import { recordError } from "./report";
@@ -186,9 +187,10 @@ function listingCost(storedObjects: number): Cost {
   };
 }
 
+/** A permanent answer about the listing itself; a body garbled in transit is not one (the delivery is retried). */
 function isRefusal(error: unknown): boolean {
   if (error instanceof CanvasHttpError) return error.kind === "not_found" || error.kind === "permission";
-  return inspectError(error).category === "content";
+  return !isTransportFailure(error) && inspectError(error).category === "content";
 }
 
 function recordInvalid(ctx: SyncContext, collector: Collector, listing: CollectionListing): void {

@@ -10,6 +10,7 @@ import type { ItemType } from "../detect/item-types";
 import { COLLECTORS, type CollectionListing, type Collector } from "./collectors";
 import type { CollectionName } from "./context";
 import type { OpenIssue } from "./issues";
+import { newQuizzesCollector } from "./new-quizzes";
 import { objectEntry, type ObjectRef } from "./object-fetch";
 
 const id = z.number().int().positive();
@@ -21,6 +22,7 @@ export const TargetScopeSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("assignment"), id }),
   z.object({ kind: z.literal("discussion_topic"), id, isAnnouncement: z.boolean() }),
   z.object({ kind: z.literal("quiz"), id }),
+  z.object({ kind: z.literal("new_quizzes"), items: z.enum(["moved", "all"]) }),
   z.object({ kind: z.literal("course") }),
   z.object({ kind: z.literal("full_reconcile") }),
 ]);
@@ -48,6 +50,10 @@ export function collectorsForScope(scope: TargetScope): Collector[] {
     }
     case "quiz":
       return [single("quizzes", { type: "quiz", canvasId: String(scope.id), parentId: null })];
+    case "new_quizzes":
+      // quizzes.* events carry the quiz service's ids, not the assignment ids the API uses: list the course's
+      // New Quizzes; an item event asks for every quiz's items, since the list cannot show item edits.
+      return [newQuizzesCollector(scope.items)];
     default: {
       // Unreachable while every scope kind has a case: adding a kind without one fails to compile here.
       const unknownScope: never = scope;

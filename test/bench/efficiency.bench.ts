@@ -13,8 +13,13 @@ import { BENCH_CANVAS, BENCH_TOKEN, measureSync, type SyncMeasurement } from "./
 
 const LOOKBACK_MS = 10 * 60_000;
 const lists = (count: number) => Math.max(1, Math.ceil(count / 100));
+/** The New Quizzes service pages at 50 whatever per_page asks for (src/simulator/api-new-quizzes.ts). */
+const quizLists = (count: number) => Math.max(1, Math.ceil(count / 50));
 
-/** L(N): the list requests a sync cannot avoid (files walked to the early stop when incremental). */
+/**
+ * L(N): the list requests a sync cannot avoid (files walked to the early stop when incremental). A reconciling
+ * (full) sync also reads every New Quiz's items, since nothing else shows an item edit.
+ */
 function floorRequests(truth: CourseTruth, incrementalWatermark: number | null): number {
   let filesWalked = truth.files.length;
   if (incrementalWatermark !== null) {
@@ -31,6 +36,10 @@ function floorRequests(truth: CourseTruth, incrementalWatermark: number | null):
     lists(truth.discussions.length) +
     lists(truth.announcements.length) +
     lists(truth.quizzes.length) +
+    quizLists(truth.new_quizzes.length) +
+    (incrementalWatermark === null
+      ? truth.new_quizzes.reduce((sum, quiz) => sum + quizLists(quiz.items.length), 0)
+      : 0) +
     lists(truth.modules.length) +
     truth.modules
       .filter((module) => module.items.length > 100)
@@ -100,7 +109,21 @@ function mutateOnePercent(simulator: CanvasSimulator, courseId: number, truth: C
     control.editQuiz(courseId, quiz.id, { description: "<p>Edited quiz.</p>" });
   for (const module of truth.modules.slice(0, take(plan.modules)))
     control.editModule(courseId, module.id, { name: `${module.name} (edited)` });
-  return { changes, pageBodies: pageEdits.length, newFiles: replaces.length };
+  // A New Quiz whose record moves costs one items request; one whose item text alone changes costs none now
+  // (the reconciliation or a Live Event picks it up).
+  const [movedQuiz, textOnlyQuiz] = truth.new_quizzes;
+  if (movedQuiz) control.editNewQuiz(courseId, movedQuiz.id, { title: `${movedQuiz.title} (edited)` });
+  const textItem = textOnlyQuiz?.items.find((item) => item.entry_type === "Item");
+  if (textOnlyQuiz && textItem)
+    control.editNewQuizItem(courseId, textOnlyQuiz.id, textItem.id, {
+      entry: { item_body: "<p>Reworded.</p>" },
+    });
+  return {
+    changes,
+    pageBodies: pageEdits.length,
+    newFiles: replaces.length,
+    movedQuizzes: movedQuiz ? quizLists(movedQuiz.items.length) : 0,
+  };
 }
 
 const sizes = (env.BENCH_SIZES ?? "1000,10000")
@@ -116,7 +139,8 @@ for (const size of sizes) {
       apiOrigin: BENCH_CANVAS,
       storageOrigin: "https://files.canvas-storage.test",
       seed: 42,
-      institution: { courses: [{ id: courseId, items: size }] },
+      // New Quizzes on top, 1% of the objects (items of ~4 entries each), so their list pages and items show.
+      institution: { courses: [{ id: courseId, items: size, newQuizzes: Math.round(size / 100) }] },
       tokens: [BENCH_TOKEN],
       throttle: { enabled: false },
     });
@@ -146,8 +170,9 @@ for (const size of sizes) {
       {
         changedObjects: mutation.changes,
         // per changed object that needs a request: a page body (1), a new file's download (302 + bytes) and the
-        // replacement check of the file it replaced (1)
-        allowance: mutation.pageBodies + mutation.newFiles * 3,
+        // replacement check of the file it replaced (1),
+        // and a moved New Quiz's items (1 per 50)
+        allowance: mutation.pageBodies + mutation.newFiles * 3 + mutation.movedQuizzes,
       },
     );
 

@@ -1,6 +1,6 @@
 /**
  * The baseline: what existing tools do. Every sync lists every collection (per_page=100, generous), GETs every
- * page body, asks each module for its items, and downloads every file whose size or modified_at moved since it
+ * page body, asks each module and each New Quiz for its items, and downloads every file whose size or modified_at moved since it
  * last looked; it upserts every object it saw. Measured against the same simulator state as our sync.
  */
 import type { CanvasSimulator } from "../../src/simulator";
@@ -52,6 +52,11 @@ export class NaiveMirror {
     ]) {
       rows += (await this.listAll(`${base}${path}`)).length;
     }
+    // New Quizzes: the list, then every quiz's items (a naive mirror cannot tell which quizzes changed).
+    for (const quiz of await this.listAll(`/api/quiz/v1/courses/${courseId}/quizzes`))
+      rows +=
+        1 +
+        (await this.listAll(`/api/quiz/v1/courses/${courseId}/quizzes/${String(quiz["id"])}/items`)).length;
     const modules = await this.listAll(`${base}/modules`);
     for (const module of modules)
       rows += 1 + (await this.listAll(`${base}/modules/${String(module["id"])}/items`)).length;

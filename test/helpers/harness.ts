@@ -90,7 +90,7 @@ export async function waitForJob(jobId: string, timeoutMs = 150_000): Promise<Jo
   return vi.waitUntil(
     async () => {
       const job = await apiJson<JobView>(`/api/jobs/${jobId}`);
-      return job.status === "succeeded" || job.status === "failed" ? job : false;
+      return job.status === "succeeded" || job.status === "partial" || job.status === "failed" ? job : false;
     },
     { timeout: timeoutMs, interval: 50 },
   );

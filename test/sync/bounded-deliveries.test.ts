@@ -52,9 +52,10 @@ async function firstSync(items: number, vars: Record<string, string> = {}) {
   return { simulator, played, job };
 }
 
+const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results;
+
 /** Everything that defines the mirror, without the times that differ between runs. */
 async function snapshot() {
-  const rows = async (sql: string) => (await env.DB.prepare(sql).all()).results;
   return {
     items: await rows(
       `SELECT id, type, parent_id, title, content_hash, canvas_updated_at, data, data_key, blob_sha256, text_hash,

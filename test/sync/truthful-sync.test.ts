@@ -40,7 +40,7 @@ function clockedSimulator(institution: { courses: { id: number; items: number }[
   const simulator = startSimulator({ seed: 71, now: () => now, institution });
   return {
     simulator,
-    tick(ms: number) {
+    tick: (ms: number): void => {
       now += ms;
     },
   };
@@ -245,7 +245,7 @@ describe("a succeeded sync means an exact mirror", () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
       const url = input instanceof Request ? input.url : String(input);
       if (url.startsWith("https://alerts.test/")) {
-        alerts.push(JSON.parse(String(init?.body)));
+        alerts.push(JSON.parse(typeof init?.body === "string" ? init.body : "null"));
         return new Response(null, { status: 204 });
       }
       return simulator.fetch(input, init);

@@ -78,6 +78,13 @@ function expectedObjects(truth: CourseTruth): Expected[] {
   }
   for (const quiz of truth.quizzes)
     objects.push({ type: "quiz", id: quiz.id, fields: { title: quiz.title, description: quiz.description } });
+  for (const quiz of truth.new_quizzes) {
+    objects.push({
+      type: "new_quiz",
+      id: quiz.id,
+      fields: { title: quiz.title, instructions: quiz.instructions, points_possible: quiz.points_possible },
+    });
+  }
   for (const module of truth.modules) {
     objects.push({ type: "module", id: module.id, fields: { name: module.name, position: module.position } });
     for (const item of module.items) {
@@ -99,6 +106,7 @@ const DELETED_TYPES: Record<keyof CourseTruth["deleted"], string> = {
   discussions: "discussion_topic",
   announcements: "announcement",
   quizzes: "quiz",
+  new_quizzes: "new_quiz",
   modules: "module",
   module_items: "module_item",
 };
