@@ -86,12 +86,22 @@ function servedContentType(essence: string | null, raw: string | null): string {
  * separators replaced, surrounding dots and spaces trimmed, at most 200 characters; `fallback` when nothing is left.
  */
 export function safeFilename(raw: string | null, fallback: string): string {
-  const cleaned = [...(raw ?? "").normalize("NFC")]
-    .map((char) => (/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}/\\]/u.test(char) ? "_" : char))
-    .slice(0, MAX_FILENAME_CHARS)
-    .join("")
-    .replace(/^[\s.]+|[\s.]+$/g, "");
+  const replaced = (raw ?? "").normalize("NFC").replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}/\\]/gu, "_");
+  const cleaned = firstGraphemes(replaced, MAX_FILENAME_CHARS).replace(/^[\s.]+|[\s.]+$/g, "");
   return cleaned === "" ? fallback : cleaned;
+}
+
+/** At most `count` user-perceived characters, so a cut never splits a surrogate pair or a combined character. */
+function firstGraphemes(text: string, count: number): string {
+  if (text.length <= count) return text;
+  let end = 0;
+  let seen = 0;
+  for (const { segment } of new Intl.Segmenter().segment(text)) {
+    if (seen === count) break;
+    end += segment.length;
+    seen += 1;
+  }
+  return text.slice(0, end);
 }
 
 /**

@@ -19,6 +19,8 @@ const SVG =
 const XHTML =
   '<html xmlns="http://www.w3.org/1999/xhtml"><body><script>alert(document.domain)</script></body></html>';
 
+const utf8 = (value: string) => new TextEncoder().encode(value);
+
 interface Uploaded {
   id: number;
   name: string;
@@ -43,23 +45,23 @@ beforeAll(async () => {
   await resetStorage();
   const simulator = startSimulator({ institution: "empty" });
   course = simulator.control.createCourse({ name: "Hostile uploads" }).id;
-  const text = (value: string) => new TextEncoder().encode(value);
-  upload(simulator, "html", "syllabus.html", "text/html", text(HTML));
-  upload(simulator, "svg", "logo.svg", "image/svg+xml", text(SVG));
-  upload(simulator, "xhtml", "page.xhtml", "application/xhtml+xml", text(XHTML));
+  upload(simulator, "html", "syllabus.html", "text/html", utf8(HTML));
+  upload(simulator, "svg", "logo.svg", "image/svg+xml", utf8(SVG));
+  upload(simulator, "xhtml", "page.xhtml", "application/xhtml+xml", utf8(XHTML));
   upload(simulator, "png", "diagram.png", "image/png", PNG);
-  upload(simulator, "txt", "notes.txt", "text/plain; charset=utf-8", text("plain words"));
-  upload(simulator, "pdf", "reading.pdf", "application/pdf", text("%PDF-1.4\n%%EOF\n"));
+  upload(simulator, "txt", "notes.txt", "text/plain; charset=utf-8", utf8("plain words"));
+  upload(simulator, "pdf", "reading.pdf", "application/pdf", utf8("%PDF-1.4\n%%EOF\n"));
   // A PNG label on HTML bytes: nosniff keeps the browser from reading it as a page even inline.
-  upload(simulator, "fakePng", "photo.png", "image/png", text(HTML));
-  upload(simulator, "quoted", 'say "hi"; filename=evil.html', "text/plain", text("q"));
-  upload(simulator, "newline", "two\r\nlines\nContent-Type: text/html.txt", "text/plain", text("n"));
-  upload(simulator, "unicode", "Übung – 日本語 ✓.pdf", "application/pdf", text("%PDF-1.4\n"));
-  upload(simulator, "percent", "100%25 done.txt", "text/plain", text("p"));
-  upload(simulator, "dots", "../../etc/passwd", "text/plain", text("d"));
+  upload(simulator, "fakePng", "photo.png", "image/png", utf8(HTML));
+  upload(simulator, "quoted", 'say "hi"; filename=evil.html', "text/plain", utf8("q"));
+  upload(simulator, "newline", "two\r\nlines\nContent-Type: text/html.txt", "text/plain", utf8("n"));
+  upload(simulator, "unicode", "Übung – 日本語 ✓.pdf", "application/pdf", utf8("%PDF-1.4\n"));
+  upload(simulator, "percent", "100%25 done.txt", "text/plain", utf8("p"));
+  upload(simulator, "dots", "../../etc/passwd", "text/plain", utf8("d"));
   const registered = await api("/api/courses", { method: "POST", json: { canvasCourseId: course } });
-  expect(registered.status).toBe(201);
-  expect((await syncNow(course, "full")).status).toBe("succeeded");
+  if (registered.status !== 201) throw new Error(`registering answered ${registered.status}`);
+  const job = await syncNow(course, "full");
+  if (job.status !== "succeeded") throw new Error(`the sync ended ${job.status}: ${job.error}`);
 });
 
 async function fetchFile(key: string, query = ""): Promise<Response> {
