@@ -34,11 +34,11 @@ export function outcomeLabels(outcome: EventOutcome): string {
 }
 
 /** A prepared upsert adding one to the outcome's counter (batch it with the write it accompanies). */
-export function countOutcome(db: D1Database, outcome: EventOutcome): D1PreparedStatement {
+export function countOutcome(db: D1Database, outcome: EventOutcome, now = Date.now()): D1PreparedStatement {
   return db
     .prepare(
-      `INSERT INTO metric_counters (name, labels, value) VALUES (?1, ?2, 1)
-       ON CONFLICT(name, labels) DO UPDATE SET value = value + 1`,
+      `INSERT INTO metric_counters (name, labels, value, updated_at) VALUES (?1, ?2, 1, ?3)
+       ON CONFLICT(name, labels) DO UPDATE SET value = value + 1, updated_at = excluded.updated_at`,
     )
-    .bind(LIVE_EVENTS_COUNTER, outcomeLabels(outcome));
+    .bind(LIVE_EVENTS_COUNTER, outcomeLabels(outcome), now);
 }
