@@ -56,6 +56,8 @@ export type WebhookSettings = {
   issuer?: string;
   /** LIVE_EVENTS_MAX_AGE_SECONDS; the default when absent */
   maxAgeSeconds?: number;
+  /** Replaces SYNC_QUEUE (e.g. a capturing queue, so an accepted event starts no real sync) */
+  queue?: Queue;
 };
 
 /** A fetch into the worker whose env carries these webhook settings (the rest of env is the test env). */
@@ -73,6 +75,7 @@ export function webhookFetch(settings: WebhookSettings): (request: Request) => P
     ...(settings.maxAgeSeconds === undefined
       ? {}
       : { LIVE_EVENTS_MAX_AGE_SECONDS: String(settings.maxAgeSeconds) }),
+    ...(settings.queue === undefined ? {} : { SYNC_QUEUE: settings.queue }),
   };
   return async (request) => {
     const ctx = createExecutionContext();
