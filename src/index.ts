@@ -1,8 +1,10 @@
 /**
- * The worker's entry points and nothing else: HTTP goes to the Hono app, the Cron Trigger to the fan-out, queue
- * batches to the sync consumer (or the dead-letter consumer), and the Durable Object classes are exported by name.
+ * The worker's entry points and nothing else: HTTP goes to the Hono app, the Cron Trigger to the fan-out, retention
+ * and the blob GC, queue batches to the sync consumer (or the dead-letter consumer), and the Durable Object classes
+ * are exported by name.
  */
 import { createApp } from "./api/app";
+import { retentionWindows, runRetention } from "./cron/retention";
 import { runScheduled } from "./cron/scheduled";
 import { tokenFingerprint } from "./deps";
 import { loadConfig } from "./env";
@@ -30,6 +32,8 @@ export default {
       tokenFingerprint: await tokenFingerprint(config.CANVAS_TOKEN),
       stuckJobMs: config.STUCK_JOB_MINUTES * 60_000,
     });
+    // Before the blob GC, so blobs released by purged tombstones are seen in the same run.
+    const retention = await runRetention(env.DB, retentionWindows(config), Date.now());
     const blobs = await collectGarbageBlobs(
       env.DB,
       env.BLOBS,
@@ -40,6 +44,8 @@ export default {
       enqueued: result.enqueued,
       blobsOrphaned: blobs.orphaned,
       blobsDeleted: blobs.deleted,
+      retentionDeleted: retention.deleted,
+      retentionCapped: retention.capped,
     });
   },
 

@@ -11,6 +11,7 @@ import { errorBody, handleError } from "./errors";
 import { conflictRoutes } from "./routes/conflicts";
 import { courseRoutes } from "./routes/courses";
 import { docsRoutes } from "./routes/docs";
+import { fileContentRoutes } from "./routes/file-content";
 import { healthRoutes } from "./routes/health";
 import { itemRoutes } from "./routes/items";
 import { jobRoutes } from "./routes/jobs";
@@ -39,6 +40,7 @@ export function createApp() {
   app.route("/", courseRoutes);
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);
+  app.route("/", fileContentRoutes);
   app.route("/", conflictRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { isAuthenticated } from "../api/auth";
 import { constantTimeEqual } from "../api/constant-time";
 import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../api/session";
-import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
+import { evaluateHealth, liveEventsHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
 import { openDatabase } from "../storage/d1/client";
 import {
@@ -125,7 +125,7 @@ dashboardRoutes.get("/", async (c) => {
     return render(c, <NotFoundPage message="That page of courses does not exist." />, 400);
   const orm = openDatabase(c.env.DB);
   const [healthInput, rows, running, points, gate] = await Promise.all([
-    readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env)),
+    readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
     listCourses(orm, after, PAGE_SIZE + 1),
     runningJobs(c.env),
     recentJobPoints(c.env.DB, PLOT_JOBS),

@@ -32,7 +32,7 @@ export type JwksRefreshResult =
 /** The subset of `fetch` the cache uses; `globalThis.fetch` satisfies it. */
 export type JwksFetch = (
   url: string,
-  init: { headers: Record<string, string>; signal: AbortSignal },
+  init: { headers: Record<string, string>; signal: AbortSignal; redirect: "manual" },
 ) => Promise<Response>;
 
 export type JwksCacheOptions = {
@@ -149,6 +149,8 @@ async function downloadJwks(url: string, fetchFn: JwksFetch, timeoutMs: number):
     response = await fetchFn(url, {
       headers: { accept: "application/json" },
       signal: AbortSignal.timeout(timeoutMs),
+      // A redirect could lead off the https URL that was validated; it counts as a failed fetch.
+      redirect: "manual",
     });
   } catch (cause) {
     return {

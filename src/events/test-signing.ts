@@ -29,6 +29,8 @@ export type SignEventOptions = {
   issuedAt?: Date;
   /** Lifetime in seconds after `issuedAt`; defaults to 300. Pass null to omit `exp`. */
   expiresInSeconds?: number | null;
+  /** An `iss` claim (Canvas's layout does not document one; LIVE_EVENTS_ISSUER checks it when configured). */
+  issuer?: string;
 };
 
 /** Signs an event envelope as a compact JWS (RS256, `kid` in the protected header). */
@@ -42,6 +44,7 @@ export async function signEvent(
   const lifetime = options.expiresInSeconds === undefined ? 300 : options.expiresInSeconds;
   const jwt = new SignJWT(event).setProtectedHeader({ alg: "RS256", kid, typ: "JWT" }).setIssuedAt(issuedAt);
   if (lifetime !== null) jwt.setExpirationTime(issuedAt + lifetime);
+  if (options.issuer !== undefined) jwt.setIssuer(options.issuer);
   return jwt.sign(privateKey);
 }
 

@@ -1,8 +1,11 @@
 /**
  * Authenticates and validates one Live Event delivery (the raw POST body of `/webhooks/canvas`).
  * A body that looks like a compact JWS is a signed delivery and is always verified (RS256 only, key
- * from the JWKS by `kid`, exp/nbf/iat with a small clock skew); a JSON body is an unsigned delivery and
- * is accepted only when the deployment allows it. A signed delivery is never downgraded to unsigned.
+ * from the JWKS by `kid`, `exp` required, exp/nbf/iat with a small clock skew, and with `maxAgeSeconds` a bound on
+ * the token's age so an old token cannot be replayed); a JSON body is an unsigned delivery and is accepted only
+ * when the deployment allows it (its `event_time` is held to the same age). A signed delivery is never downgraded
+ * to unsigned. Which institution the event belongs to is checked by the caller (institution.ts) on what this
+ * returns: the verified event and the verified `iss`.
  * The verified claims are re-decoded with exact integers before the envelope schema runs.
  * Failures are typed values; `failureStatus` is the one place that maps them to HTTP statuses.
  */
@@ -25,7 +28,10 @@ export type VerifyOptions = {
   allowUnsigned: boolean;
   /** Clock for exp/iat checks and the JWKS cache; defaults to the current time. */
   now?: Date;
-  /** When set, signed tokens must carry `iat` and be at most this old (replay bound). */
+  /**
+   * When set, signed tokens must carry `iat` and be at most this old, and an unsigned event's readable
+   * `event_time` at most this old (replay bound).
+   */
   maxAgeSeconds?: number;
 };
 
@@ -41,7 +47,13 @@ export type VerifyFailure =
   | { kind: "claims_invalid"; detail: string }
   | { kind: "jwks_unavailable"; detail: string };
 
-export type VerifiedDelivery = { event: CanvasEvent; signed: boolean; kid: string | null };
+export type VerifiedDelivery = {
+  event: CanvasEvent;
+  signed: boolean;
+  kid: string | null;
+  /** The verified token's `iss` claim; null for unsigned deliveries and tokens without one. */
+  issuer: string | null;
+};
 export type VerifyResult = { ok: true; value: VerifiedDelivery } | { ok: false; error: VerifyFailure };
 
 /**
@@ -87,7 +99,21 @@ export async function verifyDelivery(
 
   const json = parseJsonPrecise(body);
   if (!json.ok) return fail({ kind: "malformed", detail: "body is not valid JSON" });
-  return toDelivery(json.value, now, false, null);
+  const delivery = toDelivery(json.value, now, false, null, null);
+  if (
+    delivery.ok &&
+    opts.maxAgeSeconds !== undefined &&
+    tooOld(delivery.value.event, now, opts.maxAgeSeconds)
+  ) {
+    return fail({ kind: "expired" });
+  }
+  return delivery;
+}
+
+/** An unsigned event whose own time is older than the age bound (an unreadable time stands for the receipt). */
+function tooOld(event: CanvasEvent, now: Date, maxAgeSeconds: number): boolean {
+  if (event.eventTimeFromReceipt) return false;
+  return Date.parse(event.eventTime) < now.getTime() - (maxAgeSeconds + CLOCK_SKEW_SECONDS) * 1000;
 }
 
 async function verifySigned(token: string, now: Date, opts: VerifyOptions): Promise<VerifyResult> {
@@ -106,6 +132,8 @@ async function verifySigned(token: string, now: Date, opts: VerifyOptions): Prom
     algorithms: ["RS256"],
     clockTolerance: CLOCK_SKEW_SECONDS,
     currentDate: now,
+    // A token without an expiry would stay valid for ever.
+    requiredClaims: ["exp"],
     ...(opts.maxAgeSeconds === undefined ? {} : { maxTokenAge: opts.maxAgeSeconds }),
   };
 
@@ -128,7 +156,8 @@ async function verifySigned(token: string, now: Date, opts: VerifyOptions): Prom
   if (typeof iat === "number" && iat > now.getTime() / 1000 + CLOCK_SKEW_SECONDS) {
     return fail({ kind: "claims_invalid", detail: "iat is in the future" });
   }
-  return toDelivery(extractEvent(claims), now, true, kid);
+  const issuer = typeof claims["iss"] === "string" ? claims["iss"] : null;
+  return toDelivery(extractEvent(claims), now, true, kid, issuer);
 }
 
 /** Runs jose's verification against one key set; `"verified"` or the reason it failed. */
@@ -219,10 +248,16 @@ function extractEvent(claims: Record<string, unknown>): unknown {
   return claims;
 }
 
-function toDelivery(raw: unknown, now: Date, signed: boolean, kid: string | null): VerifyResult {
+function toDelivery(
+  raw: unknown,
+  now: Date,
+  signed: boolean,
+  kid: string | null,
+  issuer: string | null,
+): VerifyResult {
   const parsed = parseCanvasEvent(raw, now);
   if (!parsed.ok) return fail({ kind: "malformed", detail: parsed.issue });
-  return { ok: true, value: { event: parsed.event, signed, kid } };
+  return { ok: true, value: { event: parsed.event, signed, kid, issuer } };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -78,7 +78,7 @@ async function runPlan(
       return { text: budget.toString(), truncated: budget.truncated, pages };
     }
     case "ooxml": {
-      const pkg = openOoxmlPackage(bytes, limits.maxInflatedBytes);
+      const pkg = openOoxmlPackage(bytes, limits);
       const kind = pkg.kind();
       if (kind === undefined) {
         throw plan.declared === undefined

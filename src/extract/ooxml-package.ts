@@ -1,13 +1,15 @@
 /**
  * Read access to an OOXML package (the zip behind DOCX, PPTX and XLSX) that inflates one XML part at a time:
- * fflate's `unzipSync` with a name filter lists the entries without inflating anything, then each part is
- * inflated on demand, so media and unused parts never cost memory. It also resolves relationships (`_rels`)
- * and works out which kind of document the package holds. A broken zip becomes ExtractFailure("corrupt"),
- * and the inflated total is capped so a zip bomb becomes ExtractFailure("too_large").
+ * the central directory is listed without inflating anything (zip-index.ts), then each part is inflated on
+ * demand, so media and unused parts never cost memory. It also resolves relationships (`_rels`) and works out
+ * which kind of document the package holds. A broken zip becomes ExtractFailure("corrupt"); inflation counts
+ * the bytes that really come out against the document's budget and a ratio cap (bounded-inflate.ts), so a zip
+ * bomb, or a zip that lies about its sizes, becomes ExtractFailure("too_large") at the first part that exceeds.
  */
-import { unzipSync } from "fflate";
+import { inflateText, type InflateBudget } from "./bounded-inflate";
 import { ExtractFailure } from "./types";
 import type { OoxmlKind } from "./types";
+import { readZipIndex, type ZipEntry } from "./zip-index";
 import { readAttr, walkXml } from "./xml-walker";
 
 export interface Relationship {
@@ -25,17 +27,6 @@ export interface OoxmlPackage {
   /** The main document part named by the package's officeDocument relationship. */
   mainPart(): string | undefined;
   kind(): OoxmlKind | undefined;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function decodePart(bytes: Uint8Array): string {
-  // OOXML parts are UTF-8 in practice; UTF-16 is allowed by the spec and announced by a BOM.
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes);
-  return new TextDecoder("utf-8").decode(bytes);
 }
 
 /** Resolves a relationship target against the folder of the part that owns it. */
@@ -70,38 +61,31 @@ function contentTypeOf(contentTypesXml: string, partName: string): string {
   return found;
 }
 
-export function openOoxmlPackage(zip: Uint8Array, maxInflatedBytes: number): OoxmlPackage {
+export interface InflateLimits {
+  /** Total inflated bytes of the parts read from one document. */
+  maxInflatedBytes: number;
+  /** A part may inflate at most this many times its compressed size (after a 1 MiB grace). */
+  maxCompressionRatio: number;
+}
+
+export function openOoxmlPackage(zip: Uint8Array, limits: InflateLimits): OoxmlPackage {
   // Part names are case-insensitive in OOXML; zips written by different tools disagree on case.
-  const byLowerName = new Map<string, { name: string; size: number }>();
-  try {
-    unzipSync(zip, {
-      filter: (file) => {
-        byLowerName.set(file.name.toLowerCase(), { name: file.name, size: file.originalSize });
-        return false;
-      },
-    });
-  } catch (error) {
-    throw new ExtractFailure("corrupt", `not a readable zip: ${describe(error)}`, { cause: error });
+  const byLowerName = new Map<string, ZipEntry>();
+  for (const entry of readZipIndex(zip)) {
+    const key = entry.name.toLowerCase();
+    if (!byLowerName.has(key)) byLowerName.set(key, entry);
   }
-  let inflated = 0;
+  const budget: InflateBudget = {
+    remaining: limits.maxInflatedBytes,
+    total: limits.maxInflatedBytes,
+    maxRatio: limits.maxCompressionRatio,
+  };
 
   const readPart = (partName: string): string | undefined => {
     const entry = byLowerName.get(partName.toLowerCase());
     if (entry === undefined) return undefined;
-    inflated += entry.size;
-    if (inflated > maxInflatedBytes) {
-      throw new ExtractFailure("too_large", `XML parts inflate past ${maxInflatedBytes} bytes`);
-    }
-    let files: Record<string, Uint8Array>;
-    try {
-      files = unzipSync(zip, { filter: (file) => file.name === entry.name });
-    } catch (error) {
-      throw new ExtractFailure("corrupt", `cannot inflate ${entry.name}: ${describe(error)}`, {
-        cause: error,
-      });
-    }
-    const bytes = files[entry.name];
-    return bytes === undefined ? undefined : decodePart(bytes);
+    if (entry.encrypted) throw new ExtractFailure("encrypted", `${entry.name} is encrypted`);
+    return inflateText(entry, budget);
   };
 
   const relationships = (partName: string): Map<string, Relationship> => {

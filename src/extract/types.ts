@@ -15,8 +15,13 @@ export interface ExtractLimits {
   maxChars: number;
   /** Wall-clock budget. Checked between pages/parts (synchronous parsing of one part cannot be interrupted). */
   deadlineMs: number;
-  /** Total inflated size of the XML parts read from one OOXML zip (guards against zip bombs). */
+  /**
+   * Total inflated size of the XML parts read from one OOXML zip, counted as they inflate (guards against zip
+   * bombs and against archives that lie about their sizes).
+   */
   maxInflatedBytes: number;
+  /** A part that inflates more than this many times its compressed size is a zip bomb (after 1 MiB). */
+  maxCompressionRatio: number;
 }
 
 export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = {
@@ -24,7 +29,10 @@ export const DEFAULT_EXTRACT_LIMITS: Readonly<ExtractLimits> = {
   maxPages: 500,
   maxChars: 2_000_000,
   deadlineMs: 60_000,
-  maxInflatedBytes: 64 * 1024 * 1024,
+  // The XML of one part is held as text while it is walked (about twice its size at the peak), within an isolate
+  // of 128 MB that may also hold the 50 MB input: 32 MiB keeps the peak well inside.
+  maxInflatedBytes: 32 * 1024 * 1024,
+  maxCompressionRatio: 100,
 };
 
 /** Parses limits from configuration (strings from env vars are coerced); missing values take the defaults. */
@@ -34,6 +42,7 @@ export const ExtractLimitsSchema = z.object({
   maxChars: z.coerce.number().int().positive().default(DEFAULT_EXTRACT_LIMITS.maxChars),
   deadlineMs: z.coerce.number().int().positive().default(DEFAULT_EXTRACT_LIMITS.deadlineMs),
   maxInflatedBytes: z.coerce.number().int().positive().default(DEFAULT_EXTRACT_LIMITS.maxInflatedBytes),
+  maxCompressionRatio: z.coerce.number().positive().default(DEFAULT_EXTRACT_LIMITS.maxCompressionRatio),
 });
 
 export type OoxmlKind = "docx" | "pptx" | "xlsx";

@@ -1,8 +1,12 @@
 /**
  * The seed design's SyncHealthChecker as a pure function: unhealthy when a job is stuck (running past the limit
  * with no checkpoint), the largest sync lag exceeds 3 h, or the recent error rate exceeds 10 %; degraded above
- * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds.
+ * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds. A deployment whose
+ * webhook accepts Live Events but has no institution configured (so it ignores every event, see
+ * src/events/institution.ts) is degraded.
  */
+import { loadConfig } from "../env";
+import { institutionFilterMissing, webhookSettings } from "../events/webhook-settings";
 
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
@@ -11,6 +15,8 @@ export interface HealthInput {
   maxLagSeconds: number | null;
   recentJobs: number;
   recentFailures: number;
+  /** true: Live Events are accepted but no institution is configured (all ignored); absent: not evaluated */
+  liveEventsUnfiltered?: boolean;
 }
 
 export interface HealthThresholds {
@@ -70,6 +76,15 @@ export function evaluateHealth(
       unhealthyAbove: thresholds.errorRateUnhealthy,
     },
   ];
+  if (input.liveEventsUnfiltered !== undefined) {
+    checks.push({
+      name: "live_events_institution_unset",
+      status: input.liveEventsUnfiltered ? "degraded" : "healthy",
+      value: input.liveEventsUnfiltered ? 1 : 0,
+      degradedAbove: 0,
+      unhealthyAbove: null,
+    });
+  }
   const status: HealthStatus = checks.some((check) => check.status === "unhealthy")
     ? "unhealthy"
     : checks.some((check) => check.status === "degraded")
@@ -78,8 +93,13 @@ export function evaluateHealth(
   return { status, checks };
 }
 
-/** Reads the health inputs from D1: three aggregate queries, no course content. */
-export async function readHealthInput(db: D1Database, now: number, stuckJobMs: number): Promise<HealthInput> {
+/** Reads the health inputs from D1 (three aggregate queries, no course content) plus `extra` checks from env. */
+export async function readHealthInput(
+  db: D1Database,
+  now: number,
+  stuckJobMs: number,
+  extra: Pick<HealthInput, "liveEventsUnfiltered"> = {},
+): Promise<HealthInput> {
   const [stuck, lag, recent] = await db.batch<Record<string, number | null>>([
     db
       .prepare(
@@ -105,7 +125,17 @@ export async function readHealthInput(db: D1Database, now: number, stuckJobMs: n
     maxLagSeconds: lagMs === null ? null : Math.max(0, Math.round(lagMs / 1000)),
     recentJobs: recent?.results[0]?.["total"] ?? 0,
     recentFailures: recent?.results[0]?.["failed"] ?? 0,
+    ...extra,
   };
+}
+
+/** The Live Events configuration check; not evaluated (empty) when the configuration itself cannot be read. */
+export function liveEventsHealth(env: object): Pick<HealthInput, "liveEventsUnfiltered"> {
+  try {
+    return { liveEventsUnfiltered: institutionFilterMissing(webhookSettings(loadConfig(env))) };
+  } catch {
+    return {};
+  }
 }
 
 /** The stuck-job limit from STUCK_JOB_MINUTES (default 30); a missing or nonsensical value falls back to the default. */

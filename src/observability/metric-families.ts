@@ -47,6 +47,8 @@ export interface MetricsSnapshot {
     queueRetries: number;
   };
   deadLetters: number;
+  /** live_events_total label sets (outcome with scope or reason) and their counts */
+  liveEvents: { labels: Record<string, string>; value: number }[];
   courses: {
     courseId: number;
     state: string;
@@ -210,6 +212,12 @@ export function buildMetricFamilies(snapshot: MetricsSnapshot): MetricFamily[] {
       "canvas_sync_dead_letters_total",
       "Messages recorded by the dead-letter consumer.",
       one(snapshot.deadLetters),
+    ),
+    counter(
+      "canvas_sync_live_events_total",
+      "Authentic Live Event deliveries by outcome: enqueued/coalesced by scope, dropped/ignored by reason " +
+        "(ignored reason=wrong_institution|wrong_issuer|institution_not_configured: not our institution's).",
+      snapshot.liveEvents.map((row) => ({ labels: row.labels, value: row.value })),
     ),
     gauge(
       "canvas_sync_health_status",

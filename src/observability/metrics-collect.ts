@@ -5,7 +5,10 @@
  */
 import { tokenFingerprint } from "../deps";
 import { loadConfig } from "../env";
-import { evaluateHealth, readHealthInput } from "./health";
+import { LIVE_EVENTS_COUNTER } from "../events/event-counters";
+import { openDatabase } from "../storage/d1/client";
+import { readCounter } from "../storage/d1/metric-counters";
+import { evaluateHealth, liveEventsHealth, readHealthInput } from "./health";
 import {
   DURATION_BUCKETS_SECONDS,
   ITEM_OUTCOMES,
@@ -131,10 +134,11 @@ export async function readGateSnapshot(env: Env): Promise<MetricsSnapshot["gate"
 
 export async function collectMetrics(env: Env, now: number, stuckJobMs: number): Promise<MetricsSnapshot> {
   const db = env.DB;
-  const [results, healthInput, gate] = await Promise.all([
+  const [results, healthInput, gate, liveEvents] = await Promise.all([
     db.batch<Row>(statements(db, now)),
-    readHealthInput(db, now, stuckJobMs),
+    readHealthInput(db, now, stuckJobMs, liveEventsHealth(env)),
     readGateSnapshot(env),
+    readCounter(openDatabase(db), LIVE_EVENTS_COUNTER),
   ]);
   const rows = (index: number): Row[] => results[index]?.results ?? [];
   const health = evaluateHealth(healthInput);
@@ -165,6 +169,7 @@ export async function collectMetrics(env: Env, now: number, stuckJobMs: number):
       queueRetries: num(totalsRow["queueRetries"]),
     },
     deadLetters: num(rows(6)[0]?.["n"]),
+    liveEvents,
     courses: rows(7).map((row) => ({
       courseId: num(row["courseId"]),
       state: String(row["state"]),

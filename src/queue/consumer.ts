@@ -17,7 +17,7 @@ import { handleDedupMessage } from "./handle-dedup";
 import { handleExtractMessage } from "./handle-extract";
 import { handleSyncMessage, type Invocation } from "./handle-sync";
 import { InvocationMeter, PRODUCTION_LIMITS } from "./invocation-meter";
-import { QueueMessageSchema } from "./message";
+import { boundedForDeadLetter, QueueMessageSchema } from "./message";
 import type { Settlement } from "./settle";
 import type { SyncRuntime } from "./sync-runtime";
 
@@ -44,7 +44,7 @@ export async function consumeSyncBatch(
   for (const message of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(message.body);
     if (!parsed.success) {
-      const reason = `invalid message: ${parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`).join("; ")}`;
+      const reason = `invalid message: ${parsed.error.issues.map((issue) => `${issue.path.join(".") || "(message)"}: ${issue.message}`).join("; ")}`;
       log("warn", "dead-lettering an invalid queue message", { messageId: message.id, reason });
       await deadLetter(env, message, reason);
       continue;
@@ -71,7 +71,11 @@ export async function consumeSyncBatch(
 /** Forwards the message with its reason to the dead-letter queue; if even that fails, the queue retries it. */
 async function deadLetter(env: Env, message: Message, reason: string): Promise<void> {
   try {
-    await env.SYNC_DLQ.send({ reason, original: message.body }, { contentType: "json" });
+    // Bounded: a message near the 128 KB limit plus its reason must not fail to forward and lose the reason.
+    await env.SYNC_DLQ.send(
+      { reason, original: boundedForDeadLetter(message.body) },
+      { contentType: "json" },
+    );
     message.ack();
   } catch (error) {
     log("error", "could not forward to the dead-letter queue", {

@@ -1,7 +1,8 @@
 /**
  * The queue wire contract (version 1). Messages carry ids, never content: the consumer re-reads the job row, so a
- * message from an older deploy or a duplicate delivery can do no harm. Validated with zod on receipt; a message that
- * fails validation is dead-lettered with the reason.
+ * message from an older deploy or a duplicate delivery can do no harm. Validated with zod on receipt, in order: its
+ * size (real messages are a few hundred bytes), its version (a message from a newer deploy says so instead of
+ * failing field by field), then its kind and fields; a message that fails is dead-lettered with the reason.
  */
 import { z } from "zod";
 
@@ -42,11 +43,48 @@ export const DedupMessageSchema = z.object({
   itemIds: z.array(z.string().min(1).max(200)).max(500).optional(),
 });
 
-export const QueueMessageSchema = z.discriminatedUnion("kind", [
-  SyncMessageSchema,
-  ExtractMessageSchema,
-  DedupMessageSchema,
-]);
+/** Largest message body the consumer reads, as JSON; the biggest real one (a dedup re-check of 500 ids) is ~100 KB. */
+export const MAX_MESSAGE_BYTES = 112 * 1024;
+
+/** The body's size as JSON, or Infinity when it cannot be serialised (a v8 message holding a BigInt, a cycle). */
+export function jsonBytes(body: unknown): number {
+  try {
+    const json = JSON.stringify(body);
+    return json === undefined ? 0 : new TextEncoder().encode(json).byteLength;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
+}
+
+export const QueueMessageSchema = z
+  .unknown()
+  .refine((body) => jsonBytes(body) <= MAX_MESSAGE_BYTES, {
+    error: `larger than ${MAX_MESSAGE_BYTES} bytes as JSON, or not serialisable`,
+    path: ["message"],
+    abort: true,
+  })
+  .pipe(
+    z.looseObject({
+      v: z.literal(1, { error: "unsupported message version (this consumer reads v: 1)" }),
+    }),
+  )
+  .pipe(z.discriminatedUnion("kind", [SyncMessageSchema, ExtractMessageSchema, DedupMessageSchema]));
+
+/**
+ * What the consumer should forward to the dead-letter queue as the original body: the body itself when small, else a
+ * bounded excerpt, so forwarding an oversized message cannot itself fail on the queue's 128 KB message limit.
+ */
+export function boundedForDeadLetter(body: unknown, maxBytes = 16 * 1024): unknown {
+  const size = jsonBytes(body);
+  if (size <= maxBytes) return body;
+  let excerpt = "";
+  try {
+    excerpt = (JSON.stringify(body) ?? "").slice(0, 1024);
+  } catch {
+    excerpt = "";
+  }
+  return { truncated: true, bytes: Number.isFinite(size) ? size : null, excerpt };
+}
 
 export type SyncMessage = z.infer<typeof SyncMessageSchema>;
 export type ExtractMessage = z.infer<typeof ExtractMessageSchema>;

@@ -22,8 +22,10 @@ export interface LiveEventDeliveryOptions {
   signingKey: TestSigningKey | null;
   /** Further public keys the JWKS serves besides the signing key (Canvas serves previous, current and next). */
   extraPublishedKeys?: readonly TestSigningKey[];
-  /** Token lifetime in seconds (default 300). */
-  tokenLifetimeSeconds?: number;
+  /** Token lifetime in seconds (default 300); null signs tokens without `exp` (a misbehaving signer). */
+  tokenLifetimeSeconds?: number | null;
+  /** An `iss` claim for signed deliveries (none by default, as Canvas documents none). */
+  issuer?: string;
   /** Clock in ms (default Date.now): token iat and the recorded timings. */
   now?: () => number;
 }
@@ -62,7 +64,8 @@ export interface LiveEventDelivery {
 /** Starts delivering the simulator's events to the webhook. */
 export function startLiveEventDelivery(options: LiveEventDeliveryOptions): LiveEventDelivery {
   const now = options.now ?? (() => Date.now());
-  const lifetime = options.tokenLifetimeSeconds ?? 300;
+  const lifetime = options.tokenLifetimeSeconds === undefined ? 300 : options.tokenLifetimeSeconds;
+  const signing = { lifetime, ...(options.issuer === undefined ? {} : { issuer: options.issuer }) };
   let signingKey = options.signingKey;
   let extraKeys = [...(options.extraPublishedKeys ?? [])];
   const records: DeliveryRecord[] = [];
@@ -83,7 +86,7 @@ export function startLiveEventDelivery(options: LiveEventDeliveryOptions): LiveE
     const envelope = { metadata: event.metadata, body: event.body };
     try {
       const response = await options.fetch(
-        await buildRequest(options.webhookUrl, envelope, key, now(), lifetime),
+        await buildRequest(options.webhookUrl, envelope, key, now(), signing),
       );
       record.status = response.status;
       record.response = parseOrText(await response.text());
@@ -133,7 +136,7 @@ async function buildRequest(
   envelope: Record<string, unknown>,
   key: TestSigningKey | null,
   nowMs: number,
-  lifetime: number,
+  signing: { lifetime: number | null; issuer?: string },
 ): Promise<Request> {
   if (key === null) {
     return new Request(url, {
@@ -144,7 +147,8 @@ async function buildRequest(
   }
   const token = await signEvent(envelope, key.privateKey, key.kid, {
     issuedAt: new Date(nowMs),
-    expiresInSeconds: lifetime,
+    expiresInSeconds: signing.lifetime,
+    ...(signing.issuer === undefined ? {} : { issuer: signing.issuer }),
   });
   return new Request(url, { method: "POST", headers: { "content-type": "application/jwt" }, body: token });
 }

@@ -2,12 +2,19 @@
  * Hostile and malformed requests, table-driven: wrong types, huge bodies, unknown fields, path traversal in ids, bad
  * JSON, missing or wrong tokens, HTML/script in fields, wrong methods. Every one must get a 4xx JSON error (never a
  * 5xx), echo nothing large or executable, and leave every D1 table and R2 object exactly as it was. A second table
- * does the same for the dashboard's HTML routes.
+ * does the same for the dashboard's HTML routes, a third for Live Event deliveries (forged, expired, replayed,
+ * another institution's, oversized, malformed: 4xx, or 202 ignored/dropped that only counts), and a fourth for queue
+ * messages (invalid, unknown version, oversized, wrong types: dead-lettered with the reason, nothing stored).
  */
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
+import { generateSigningKey, jwksFor } from "../../src/events/test-signing";
+import worker from "../../src/index";
 import { api, API_TOKEN, CANVAS_TOKEN } from "../helpers/harness";
+import { CapturingQueue, syncEnv, testQueues } from "../resilience-e2e/support/sync-harness";
+import { postDelivery, webhookFetch } from "../webhooks/webhook-harness";
 import { reportWith, seedCourse, seedJob } from "../observability/seed-rows";
 import {
   COURSE,
@@ -19,7 +26,16 @@ import {
   SHA,
   type Case,
 } from "./bad-input-cases";
-import { dumpState } from "./state-dump";
+import { hostileQueueCases, QUEUE_CANARY } from "./bad-queue-cases";
+import {
+  goodToken,
+  hostileWebhookCases,
+  ISSUER,
+  WEBHOOK_CANARY,
+  type WebhookCase,
+  type WebhookKeys,
+} from "./bad-webhook-cases";
+import { dumpState, type StoredState } from "./state-dump";
 
 const ErrorBodySchema = z
   .object({
@@ -196,5 +212,182 @@ describe("malformed and hostile dashboard requests", () => {
     }
     expect(failures).toEqual([]);
     expect(await dumpState(env)).toEqual(before);
+  });
+});
+
+/** Every table but metric_counters, which the 202 webhook cases are meant to bump. */
+function withoutCounters(state: StoredState): StoredState {
+  const { metric_counters: _counters, ...tables } = state.tables;
+  return { ...state, tables };
+}
+
+async function counters(): Promise<Record<string, number>> {
+  const { results } = await env.DB.prepare(
+    "SELECT labels, value FROM metric_counters WHERE name = 'live_events_total'",
+  ).all<{
+    labels: string;
+    value: number;
+  }>();
+  return Object.fromEntries(results.map((row) => [row.labels, row.value]));
+}
+
+describe("malformed and hostile Live Event deliveries", () => {
+  const JWKS_URL = "https://keys.test/bad-input";
+  const capture = new CapturingQueue();
+  const settings = {
+    jwksUrl: JWKS_URL,
+    allowUnsigned: false,
+    issuer: ISSUER,
+    queue: capture,
+  };
+  let keys: WebhookKeys;
+  let webhookCases: WebhookCase[] = [];
+  let deliver: (request: Request) => Promise<Response>;
+
+  beforeAll(async () => {
+    keys = {
+      key: await generateSigningKey("bad-input-current"),
+      other: await generateSigningKey("bad-input-other"),
+      stranger: await generateSigningKey("bad-input-stranger"),
+    };
+    const jwks = jwksFor([keys.key]);
+    vi.spyOn(globalThis, "fetch").mockImplementation((input) => {
+      const url = input instanceof Request ? input.url : input.toString();
+      return Promise.resolve(
+        url === JWKS_URL ? Response.json(jwks) : new Response("no route", { status: 404 }),
+      );
+    });
+    deliver = webhookFetch(settings);
+    // One genuine delivery first (it stores its job and mark): its replay is one of the cases.
+    const accepted = await goodToken(keys);
+    const first = await postDelivery(deliver, accepted, "application/jwt");
+    if (first.status !== 202) throw new Error(`the genuine delivery answered ${first.status}`);
+    capture.sent.length = 0;
+    webhookCases = await hostileWebhookCases(keys, accepted);
+  });
+
+  it("covers forged, expired, replayed, foreign, oversized and malformed deliveries (at least 50 cases)", () => {
+    expect(webhookCases.length).toBeGreaterThanOrEqual(50);
+    expect(new Set(webhookCases.map((testCase) => testCase.name)).size).toBe(webhookCases.length);
+  });
+
+  it("each is refused with its 4xx, or accepted as ignored/dropped, enqueues nothing and echoes nothing", async () => {
+    const before = await dumpState(env);
+    const countersBefore = await counters();
+    const expectedCounts: Record<string, number> = { ...countersBefore };
+    const failures: string[] = [];
+    for (const testCase of webhookCases) {
+      const response = await deliver(
+        new Request("https://sync.test/webhooks/canvas", {
+          method: testCase.method ?? "POST",
+          headers: { "content-type": testCase.contentType },
+          ...(testCase.method === "GET" ? {} : { body: testCase.body }),
+        }),
+      );
+      const text = await response.text();
+      const problems: string[] = [];
+      if (response.status !== testCase.status)
+        problems.push(`status ${response.status}, expected ${testCase.status}`);
+      let body: unknown = null;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        problems.push("body is not JSON");
+      }
+      if (testCase.status === 202) {
+        const accepted = z
+          .object({ outcome: z.string(), reason: z.string().nullable(), jobId: z.null() })
+          .safeParse(body);
+        if (
+          !accepted.success ||
+          accepted.data.outcome !== testCase.outcome ||
+          accepted.data.reason !== testCase.reason
+        )
+          problems.push(`answer ${text.slice(0, 200)}`);
+        const label = `outcome=${testCase.outcome},reason=${testCase.reason}`;
+        expectedCounts[label] = (expectedCounts[label] ?? 0) + 1;
+      } else {
+        if (!ErrorBodySchema.safeParse(body).success)
+          problems.push(`not the error shape: ${text.slice(0, 200)}`);
+        const reason = z
+          .object({ error: z.object({ details: z.object({ reason: z.string() }).nullable() }) })
+          .safeParse(body);
+        if (
+          testCase.reason !== undefined &&
+          (!reason.success || reason.data.error.details?.reason !== testCase.reason)
+        )
+          problems.push(`reason ${text.slice(0, 200)}`);
+      }
+      const sent = typeof testCase.body === "string" ? testCase.body : "";
+      if (text.includes(WEBHOOK_CANARY) || /<script/i.test(text)) problems.push("echoes markup");
+      if (sent.length > 16 && text.includes(sent.slice(0, 64))) problems.push("echoes the body");
+      if (text.length > 2048) problems.push(`answer of ${text.length} chars`);
+      if (problems.length > 0) failures.push(`${testCase.name}: ${problems.join("; ")}`);
+    }
+    expect(failures).toEqual([]);
+    expect(capture.sent).toEqual([]);
+    expect(withoutCounters(await dumpState(env))).toEqual(withoutCounters(before));
+    expect(await counters()).toEqual(expectedCounts);
+  });
+});
+
+describe("malformed and hostile queue messages", () => {
+  const queueCases = hostileQueueCases();
+
+  it(`covers invalid, unknown-version, oversized and mistyped messages (${queueCases.length} cases)`, () => {
+    expect(queueCases.length).toBeGreaterThanOrEqual(30);
+    expect(new Set(queueCases.map((testCase) => testCase.name)).size).toBe(queueCases.length);
+  });
+
+  it("each is dead-lettered with its reason and acknowledged, the reason quotes nothing, nothing is stored", async () => {
+    const queues = testQueues();
+    const before = await dumpState(env);
+    const batch = createMessageBatch(
+      "canvas-sync-jobs",
+      queueCases.map((testCase, index) => ({
+        id: `bad-${index}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: testCase.body,
+      })),
+    );
+    const ctx = createExecutionContext();
+    // Called as the runtime calls it (batch, env, ctx), whatever parameters the handler happens to declare.
+    const handler: ExportedHandler<Env> = worker;
+    await handler.queue?.(batch, syncEnv(queues), ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect([...result.explicitAcks].sort()).toEqual(queueCases.map((_, index) => `bad-${index}`).sort());
+    expect(result.retryMessages).toEqual([]);
+    const letters = z
+      .array(z.object({ body: z.object({ reason: z.string(), original: z.unknown() }) }))
+      .parse(queues.dlq.sent);
+    expect(letters).toHaveLength(queueCases.length);
+    const failures: string[] = [];
+    queueCases.forEach((testCase, index) => {
+      // The consumer runs a few messages at once, so letters are matched to cases by their original body.
+      const letter = letters.find((entry) => entry.body.original === testCase.body) ?? letters[index];
+      const reason = letter?.body.reason ?? "";
+      if (!reason.startsWith("invalid message: ")) failures.push(`${testCase.name}: reason ${reason}`);
+      if (!testCase.reason.test(reason)) failures.push(`${testCase.name}: reason ${reason}`);
+      if (reason.includes(QUEUE_CANARY) || reason.length > 1000)
+        failures.push(`${testCase.name}: reason echoes input`);
+    });
+    expect(failures).toEqual([]);
+    expect(queues.sync.sent).toEqual([]);
+    expect(queues.extract.sent).toEqual([]);
+    expect(await dumpState(env)).toEqual(before);
+  });
+});
+
+describe("the whole corpus", () => {
+  it("has at least 200 hostile inputs across the API, webhook and queue tables", async () => {
+    const keys = {
+      key: await generateSigningKey("count-a"),
+      other: await generateSigningKey("count-b"),
+      stranger: await generateSigningKey("count-c"),
+    };
+    const total =
+      cases.length + (await hostileWebhookCases(keys, "x.y.z")).length + hostileQueueCases().length;
+    expect(total).toBeGreaterThanOrEqual(200);
   });
 });

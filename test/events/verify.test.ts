@@ -39,6 +39,14 @@ function status(result: VerifyResult): number {
 
 const options = (jwks: VerifyOptions["jwks"]): VerifyOptions => ({ jwks, allowUnsigned: false, now: NOW });
 
+/** An unsigned page event stamped at `ms`. */
+const unsignedAt = (ms: number) =>
+  JSON.stringify(
+    envelope(requestMetadata("wiki_page_updated", new Date(ms).toISOString(), null), {
+      wiki_page_id: globalId(7, 901),
+    }),
+  );
+
 let keyA: TestSigningKey;
 let keyB: TestSigningKey;
 
@@ -153,9 +161,10 @@ describe("verifyDelivery: signed deliveries", () => {
 
   it("enforces maxAgeSeconds on iat, and rejects tokens issued in the future", async () => {
     const jwks = staticJwks(jwksFor([keyA]));
+    // Issued two hours ago and valid for a day: only the age bound refuses it (a replayed old token).
     const old = await signEvent(pageEvent, keyA.privateKey, keyA.kid, {
       issuedAt: new Date(NOW.getTime() - 7_200_000),
-      expiresInSeconds: null,
+      expiresInSeconds: 86_400,
     });
     expect((await verifyDelivery(old, "application/jwt", options(jwks))).ok).toBe(true);
     expect(
@@ -164,6 +173,7 @@ describe("verifyDelivery: signed deliveries", () => {
 
     const noIat = await new SignJWT(pageEvent)
       .setProtectedHeader({ alg: "RS256", kid: keyA.kid })
+      .setExpirationTime(NOW.getTime() / 1000 + 300)
       .sign(keyA.privateKey);
     const missing = await verifyDelivery(noIat, "application/jwt", { ...options(jwks), maxAgeSeconds: 3600 });
     expect(outcome(missing)).toBe("claims_invalid");
@@ -172,6 +182,42 @@ describe("verifyDelivery: signed deliveries", () => {
       issuedAt: new Date(NOW.getTime() + 600_000),
     });
     expect(outcome(await verifyDelivery(future, "application/jwt", options(jwks)))).toBe("claims_invalid");
+  });
+
+  it("requires exp: a token that never expires is refused (401)", async () => {
+    const jwks = staticJwks(jwksFor([keyA]));
+    const forever = await signEvent(pageEvent, keyA.privateKey, keyA.kid, {
+      issuedAt: NOW,
+      expiresInSeconds: null,
+    });
+    const result = await verifyDelivery(forever, "application/jwt", options(jwks));
+    expect(result).toEqual({
+      ok: false,
+      error: { kind: "claims_invalid", detail: expect.stringMatching(/^exp:/) },
+    });
+    expect(status(result)).toBe(401);
+  });
+
+  it("returns the verified iss, and null without one", async () => {
+    const jwks = staticJwks(jwksFor([keyA]));
+    const withIssuer = await signEvent(pageEvent, keyA.privateKey, keyA.kid, {
+      issuedAt: NOW,
+      issuer: "https://school.instructure.com",
+    });
+    const verified = await verifyDelivery(withIssuer, "application/jwt", options(jwks));
+    expect(verified.ok && verified.value.issuer).toBe("https://school.instructure.com");
+    const plain = await verifyDelivery(
+      await signEvent(pageEvent, keyA.privateKey, keyA.kid, { issuedAt: NOW }),
+      "application/jwt",
+      options(jwks),
+    );
+    expect(plain.ok && plain.value.issuer).toBeNull();
+  });
+
+  it("holds an unsigned event's own time to maxAgeSeconds", async () => {
+    const opts = { jwks: null, allowUnsigned: true, now: NOW, maxAgeSeconds: 900 };
+    expect(outcome(await verifyDelivery(unsignedAt(NOW.getTime() - 60_000), null, opts))).toBe("ok");
+    expect(outcome(await verifyDelivery(unsignedAt(NOW.getTime() - 3_600_000), null, opts))).toBe("expired");
   });
 
   it("rejects alg none before looking up any key", async () => {
@@ -210,7 +256,7 @@ describe("verifyDelivery: signed deliveries", () => {
 
   it("keeps ids above 2^53 exact when the claims carry them as bare numbers", async () => {
     const bigId = "123450000000000678"; // shard 12345, local 678; not representable as a double
-    const json = `{"metadata":{"event_name":"wiki_page_deleted","event_time":"2026-03-01T11:00:00.000Z"},"body":{"wiki_page_id":${bigId}},"iat":${NOW.getTime() / 1000}}`;
+    const json = `{"metadata":{"event_name":"wiki_page_deleted","event_time":"2026-03-01T11:00:00.000Z"},"body":{"wiki_page_id":${bigId}},"iat":${NOW.getTime() / 1000},"exp":${NOW.getTime() / 1000 + 300}}`;
     const token = await new CompactSign(new TextEncoder().encode(json))
       .setProtectedHeader({ alg: "RS256", kid: keyA.kid })
       .sign(keyA.privateKey);

@@ -179,6 +179,7 @@ describe("health from D1", () => {
       "stuck_jobs",
       "max_sync_lag_seconds",
       "recent_error_rate",
+      "live_events_institution_unset",
     ]);
     expect(Date.parse(body.checkedAt)).toBeGreaterThan(now - MINUTE);
 

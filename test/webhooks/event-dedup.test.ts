@@ -12,9 +12,11 @@ import { eventCounter, eventJobs, postUnsigned, webhookFetch } from "./webhook-h
 const COURSE = 101;
 const send = webhookFetch({ allowUnsigned: true });
 
-const T1 = "2026-03-01T10:00:00.000Z";
-const T2 = "2026-03-01T10:00:05.000Z";
-const T3 = "2026-03-01T10:00:09.000Z";
+// Recent times: events older than LIVE_EVENTS_MAX_AGE_SECONDS are refused as replays.
+const BASE = Math.floor(Date.now() / 1000) * 1000 - 60_000;
+const T1 = new Date(BASE).toISOString();
+const T2 = new Date(BASE + 5_000).toISOString();
+const T3 = new Date(BASE + 9_000).toISOString();
 
 function assignmentEvent(id: number, eventTime: string) {
   return envelope(

@@ -47,7 +47,19 @@ export function routeOutboundFetch(
   });
 }
 
-export type WebhookSettings = { jwksUrl?: string | undefined; allowUnsigned: boolean };
+export type WebhookSettings = {
+  jwksUrl?: string | undefined;
+  allowUnsigned: boolean;
+  /** LIVE_EVENTS_ROOT_ACCOUNT_IDS; the test env's (the simulator's root account) when absent, "" for none */
+  rootAccountIds?: string;
+  rootAccountUuids?: string;
+  /** LIVE_EVENTS_ISSUER; unset when absent */
+  issuer?: string;
+  /** LIVE_EVENTS_MAX_AGE_SECONDS; the default when absent */
+  maxAgeSeconds?: number;
+  /** Replaces SYNC_QUEUE (e.g. a capturing queue, so an accepted event starts no real sync) */
+  queue?: Queue;
+};
 
 /** A fetch into the worker whose env carries these webhook settings (the rest of env is the test env). */
 export function webhookFetch(settings: WebhookSettings): (request: Request) => Promise<Response> {
@@ -57,6 +69,18 @@ export function webhookFetch(settings: WebhookSettings): (request: Request) => P
     API_TOKEN,
     ALLOW_UNSIGNED_WEBHOOKS: settings.allowUnsigned ? "true" : "false",
     ...(settings.jwksUrl === undefined ? {} : { LIVE_EVENTS_JWKS_URL: settings.jwksUrl }),
+    // A test that names the root accounts names all of them: ids, and uuids (none unless given).
+    ...(settings.rootAccountIds === undefined && settings.rootAccountUuids === undefined
+      ? {}
+      : {
+          LIVE_EVENTS_ROOT_ACCOUNT_IDS: settings.rootAccountIds ?? "",
+          LIVE_EVENTS_ROOT_ACCOUNT_UUIDS: settings.rootAccountUuids ?? "",
+        }),
+    ...(settings.issuer === undefined ? {} : { LIVE_EVENTS_ISSUER: settings.issuer }),
+    ...(settings.maxAgeSeconds === undefined
+      ? {}
+      : { LIVE_EVENTS_MAX_AGE_SECONDS: String(settings.maxAgeSeconds) }),
+    ...(settings.queue === undefined ? {} : { SYNC_QUEUE: settings.queue }),
   };
   return async (request) => {
     const ctx = createExecutionContext();

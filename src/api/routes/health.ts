@@ -1,6 +1,11 @@
 /** GET /health: the health checks (no auth, no course content); 200 unless unhealthy, then 503. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../../observability/health";
+import {
+  evaluateHealth,
+  liveEventsHealth,
+  readHealthInput,
+  stuckJobLimitMs,
+} from "../../observability/health";
 import { HealthSchema } from "../schemas";
 
 export const healthRoutes = new OpenAPIHono<{ Bindings: Env }>();
@@ -15,7 +20,8 @@ healthRoutes.openapi(
     method: "get",
     path: "/health",
     security: [],
-    summary: "Sync health: stuck jobs, largest sync lag, recent error rate",
+    summary:
+      "Sync health: stuck jobs, largest sync lag, recent error rate, Live Events institution configured",
     responses: {
       200: healthResponse("Healthy or degraded; each check with its value and thresholds"),
       503: healthResponse("Unhealthy"),
@@ -23,7 +29,9 @@ healthRoutes.openapi(
   }),
   async (c) => {
     const now = Date.now();
-    const health = evaluateHealth(await readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env)));
+    const health = evaluateHealth(
+      await readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
+    );
     return c.json(
       { ...health, checkedAt: new Date(now).toISOString() },
       health.status === "unhealthy" ? 503 : 200,

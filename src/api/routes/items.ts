@@ -1,6 +1,5 @@
-/** The mirror: items (incrementally followable with changedSince, tombstones included), change logs, file bytes. */
+/** The mirror: items (incrementally followable with changedSince, tombstones included) and change logs. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { itemKey } from "../../detect/item-types";
 import { openDatabase } from "../../storage/d1/client";
 import {
   decodeCursor,
@@ -112,48 +111,5 @@ itemRoutes.openapi(
       },
       200,
     );
-  },
-);
-
-itemRoutes.openapi(
-  createRoute({
-    method: "get",
-    path: "/api/courses/{canvasCourseId}/files/{canvasFileId}/content",
-    summary: "A mirrored file's bytes, streamed from R2",
-    request: {
-      params: CourseIdParamSchema.extend({
-        canvasFileId: z
-          .string()
-          .regex(/^[1-9]\d{0,14}$/, "canvasFileId must be a positive integer")
-          .openapi({ param: { name: "canvasFileId", in: "path" } }),
-      }),
-    },
-    responses: {
-      200: { description: "The file's bytes, streamed from R2" },
-      404: json(ErrorSchema, "Not mirrored"),
-      400: json(ErrorSchema, "Invalid"),
-      401: json(ErrorSchema, "Missing or invalid token"),
-    },
-  }),
-  async (c) => {
-    const { canvasCourseId, canvasFileId } = c.req.valid("param");
-    const orm = openDatabase(c.env.DB);
-    const item = await getItem(orm, itemKey(canvasCourseId, "file", canvasFileId));
-    if (!item || item.deletedAt !== null || !item.blobSha256) {
-      throw new ApiError(404, "not_found", `file ${canvasFileId} has no mirrored content`);
-    }
-    const blob = await c.env.DB.prepare("SELECT r2_key, content_type, size FROM blobs WHERE sha256 = ?1")
-      .bind(item.blobSha256)
-      .first<{ r2_key: string; content_type: string | null; size: number }>();
-    const object = blob ? await c.env.BLOBS.get(blob.r2_key) : null;
-    if (!blob || !object) throw new ApiError(404, "not_found", `file ${canvasFileId} bytes are missing`);
-    return new Response(object.body, {
-      headers: {
-        "content-type": blob.content_type ?? "application/octet-stream",
-        "content-length": String(object.size),
-        etag: `"${item.blobSha256}"`,
-        "x-content-sha256": item.blobSha256,
-      },
-    });
   },
 );

@@ -6,15 +6,25 @@
  *
  * Status contract (Canvas retries anything but 2xx, about 4 attempts over 10 to 20 minutes):
  * - 202 for every authentic, well-formed event, including ones we ignore or deduplicate: retrying them is useless.
- * - 4xx for deliveries that are forged, expired, wrongly signed or malformed: nothing is stored for them.
+ *   An authentic event from another institution (root account or issuer not ours, src/events/institution.ts) is
+ *   one of them: 202 `ignored` with the reason, counted, nothing enqueued.
+ * - 4xx for deliveries that are forged, expired, too old, wrongly signed or malformed: nothing is stored for them.
  * - 503 when our key endpoint or our storage is unavailable: a retry may well succeed.
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { loadConfig } from "../../env";
-import { IntakeContentionError, ingestEvent } from "../../events/intake";
+import { countOutcome } from "../../events/event-counters";
+import { checkInstitution, type InstitutionIgnoreReason } from "../../events/institution";
+import { IntakeContentionError, ingestEvent, type IntakeResult } from "../../events/intake";
 import { jwksSourceFor } from "../../events/jwks-registry";
-import { failureStatus, verifyDelivery, type VerifyFailure } from "../../events/verify";
+import {
+  failureStatus,
+  verifyDelivery,
+  type VerifiedDelivery,
+  type VerifyFailure,
+} from "../../events/verify";
+import { webhookSettings } from "../../events/webhook-settings";
 import { log } from "../../observability/log";
 import { errorBody } from "../errors";
 import { ErrorSchema } from "../schemas";
@@ -59,28 +69,43 @@ webhookRoutes.openAPIRegistry.registerPath({
     },
   },
   responses: {
-    202: { content: { "application/json": { schema: WebhookAcceptedSchema } }, description: "Accepted" },
+    202: {
+      content: { "application/json": { schema: WebhookAcceptedSchema } },
+      description:
+        "Accepted. `outcome: ignored` with `reason: wrong_institution | wrong_issuer | institution_not_configured` " +
+        "for authentic events that are not our institution's (nothing enqueued)",
+    },
     400: errorResponse("Malformed delivery"),
-    401: errorResponse("Unsigned, forged, expired or wrongly signed delivery"),
+    401: errorResponse("Unsigned, forged, expired, too old (replayed) or wrongly signed delivery"),
     413: errorResponse("Delivery too large"),
     503: errorResponse("Signing keys or storage temporarily unavailable; Canvas should retry"),
   },
 });
 
 webhookRoutes.post("/webhooks/canvas", async (c) => {
-  const config = loadConfig(c.env);
-  const jwksUrl = config.LIVE_EVENTS_JWKS_URL;
+  const settings = webhookSettings(loadConfig(c.env));
   const text = decodeUtf8(await c.req.arrayBuffer());
   if (text === null) return rejection(c, { kind: "malformed", detail: "body is not UTF-8" });
   const verified = await verifyDelivery(text, c.req.header("content-type") ?? null, {
-    jwks: jwksUrl === undefined ? null : jwksSourceFor(jwksUrl, (url, init) => fetch(url, init)),
-    allowUnsigned: config.ALLOW_UNSIGNED_WEBHOOKS,
+    jwks:
+      settings.jwksUrl === undefined
+        ? null
+        : jwksSourceFor(settings.jwksUrl, (url, init) => fetch(url, init)),
+    allowUnsigned: settings.allowUnsigned,
+    maxAgeSeconds: settings.maxAgeSeconds,
   });
   if (!verified.ok) return rejection(c, verified.error);
 
   const { event } = verified.value;
+  const verdict = checkInstitution(settings.policy, {
+    rootAccountId: event.metadata["root_account_id"],
+    rootAccountUuid: event.metadata["root_account_uuid"],
+    issuer: verified.value.issuer,
+  });
   try {
-    const result = await ingestEvent({ db: c.env.DB, queue: c.env.SYNC_QUEUE, now: () => Date.now() }, event);
+    const result = verdict.ours
+      ? await ingestEvent({ db: c.env.DB, queue: c.env.SYNC_QUEUE, now: () => Date.now() }, event)
+      : await ignoreForeign(c.env.DB, verdict.reason);
     const { outcome } = result;
     const body: WebhookAccepted = {
       accepted: true,
@@ -89,7 +114,8 @@ webhookRoutes.post("/webhooks/canvas", async (c) => {
       courseId: result.courseId,
       jobId: result.jobId,
     };
-    log("info", "live event accepted", { event: event.name, signed: verified.value.signed, ...body });
+    const level = verdict.ours ? "info" : verdict.reason === "institution_not_configured" ? "error" : "warn";
+    log(level, "live event accepted", logFields(verified.value, body));
     return c.json(body, 202);
   } catch (error) {
     const contended = error instanceof IntakeContentionError;
@@ -100,6 +126,17 @@ webhookRoutes.post("/webhooks/canvas", async (c) => {
     return c.json(errorBody("temporarily_unavailable", "the event could not be recorded; retry later"), 503);
   }
 });
+
+/** An authentic event that is not our institution's: counted, nothing else. */
+async function ignoreForeign(db: D1Database, reason: InstitutionIgnoreReason): Promise<IntakeResult> {
+  const outcome = { outcome: "ignored", reason } as const;
+  await countOutcome(db, outcome).run();
+  return { outcome, courseId: null, jobId: null };
+}
+
+function logFields(delivery: VerifiedDelivery, body: WebhookAccepted): Record<string, unknown> {
+  return { event: delivery.event.name, signed: delivery.signed, ...body };
+}
 
 /**
  * The body as UTF-8 text, or null when it is not valid UTF-8. Read as bytes because `text()` on an

@@ -6,6 +6,7 @@
  * Why watermarks live here and not in the course Durable Object: they must advance in the same atomic `db.batch()`
  * as the rows they summarise, so a crash can never leave a watermark ahead of the data.
  */
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const courses = sqliteTable(
@@ -90,6 +91,10 @@ export const items = sqliteTable(
     index("items_type_canvas_idx").on(t.type, t.canvasId),
     index("items_blob_idx").on(t.blobSha256),
     index("items_text_hash_idx").on(t.textHash),
+    // Only tombstones are in it (live rows never touch it): the retention job finds old ones without a scan.
+    index("items_tombstones_idx")
+      .on(t.deletedAt)
+      .where(sql`deleted_at IS NOT NULL`),
   ],
 );
 
@@ -152,6 +157,8 @@ export const syncJobs = sqliteTable(
   (t) => [
     index("sync_jobs_course_idx").on(t.courseId, t.createdAt),
     index("sync_jobs_status_idx").on(t.status, t.checkpointAt),
+    /** retention: finished jobs oldest first (unfinished ones have no finished_at) */
+    index("sync_jobs_finished_idx").on(t.finishedAt),
   ],
 );
 
@@ -233,19 +240,26 @@ export const metricsCounters = sqliteTable(
     name: text("name").notNull(),
     labels: text("labels").notNull().default(""),
     value: integer("value").notNull().default(0),
+    /** when the label set last moved (null: before this column existed); retention drops long-idle ones */
+    updatedAt: integer("updated_at"),
   },
   (t) => [uniqueIndex("metric_counters_key").on(t.name, t.labels)],
 );
 
 /** Live Events dedup: the newest event time seen per object, so duplicates and out-of-order events cause no work. */
-export const eventMarks = sqliteTable("event_marks", {
-  objectKey: text("object_key").primaryKey(),
-  courseId: integer("course_id").notNull(),
-  eventTime: text("event_time").notNull(),
-  eventName: text("event_name").notNull(),
-  jobId: text("job_id"),
-  at: integer("at").notNull(),
-});
+export const eventMarks = sqliteTable(
+  "event_marks",
+  {
+    objectKey: text("object_key").primaryKey(),
+    courseId: integer("course_id").notNull(),
+    eventTime: text("event_time").notNull(),
+    eventName: text("event_name").notNull(),
+    jobId: text("job_id"),
+    at: integer("at").notNull(),
+  },
+  // retention: marks not moved for the window, oldest first
+  (t) => [index("event_marks_at_idx").on(t.at)],
+);
 
 /**
  * Duplicates found by dedup tiers 2-4: exact copies (same text or blob hash) are linked; near-duplicates confirmed by
