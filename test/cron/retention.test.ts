@@ -112,6 +112,16 @@ describe("retention run by the cron (default windows)", () => {
     await seedCourse(2, null);
     await job("old-succeeded", 1, "succeeded", ago(41), ago(40));
     await job("old-failed", 1, "failed", ago(41), ago(31));
+    await job("old-partial", 1, "partial", ago(41), ago(35));
+    // A deleted job's delivery records go with it.
+    for (const jobId of ["old-partial", "new-succeeded"]) {
+      await env.DB.prepare(
+        `INSERT INTO job_deliveries (job_id, started_at, ended_at, canvas_requests, d1_statements, subrequests, outcome)
+         VALUES (?1, 0, 0, 1, 1, 1, 'finished')`,
+      )
+        .bind(jobId)
+        .run();
+    }
     await job("pointed-at", 1, "succeeded", ago(39), ago(38));
     await job("old-queued", 1, "queued", ago(45), null);
     await job("old-running", 1, "running", ago(44), null);
@@ -156,6 +166,7 @@ describe("retention run by the cron (default windows)", () => {
     expect(await ids("SELECT id FROM sync_jobs")).toEqual(
       ["course-2-latest", "just-queued", "new-succeeded", "old-queued", "old-running", "pointed-at"].sort(),
     );
+    expect(await ids("SELECT job_id AS id FROM job_deliveries")).toEqual(["new-succeeded"]);
     expect(await ids("SELECT at AS id FROM item_changes WHERE item_id = '1:page:1'")).toEqual(
       [ago(89), ago(1)].map(String).sort(),
     );

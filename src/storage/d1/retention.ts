@@ -13,23 +13,22 @@ export interface RetentionBatch {
 }
 
 /**
- * Finished jobs older than the cutoff. Never a queued or running job, never a course's latest job (none newer
- * exists for its course) and never the job a course row points at. (`+status` keeps the planner on the
- * finished_at index instead of the status index, which would read every finished job.)
+ * Finished jobs older than the cutoff, with their delivery records. Never a queued or running job, never a
+ * course's latest job (none newer exists for its course) and never the job a course row points at. (`+status`
+ * keeps the planner on the finished_at index instead of the status index, which would read every finished job.)
  */
+const OLD_JOBS = `SELECT j.id FROM sync_jobs j
+  WHERE j.finished_at < ?1 AND +j.status IN ('succeeded', 'partial', 'failed')
+    AND EXISTS (SELECT 1 FROM sync_jobs n WHERE n.course_id = j.course_id AND n.created_at > j.created_at)
+    AND j.id NOT IN (SELECT last_job_id FROM courses WHERE last_job_id IS NOT NULL)
+  ORDER BY j.finished_at LIMIT ?2`;
+
 export async function deleteOldJobs(db: D1Database, cutoff: number, limit: number): Promise<RetentionBatch> {
-  const result = await db
-    .prepare(
-      `DELETE FROM sync_jobs WHERE id IN (
-         SELECT j.id FROM sync_jobs j
-         WHERE j.finished_at < ?1 AND +j.status IN ('succeeded', 'failed')
-           AND EXISTS (SELECT 1 FROM sync_jobs n WHERE n.course_id = j.course_id AND n.created_at > j.created_at)
-           AND j.id NOT IN (SELECT last_job_id FROM courses WHERE last_job_id IS NOT NULL)
-         ORDER BY j.finished_at LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return { deleted: result.meta.changes };
+  const [, jobs] = await db.batch([
+    db.prepare(`DELETE FROM job_deliveries WHERE job_id IN (${OLD_JOBS})`).bind(cutoff, limit),
+    db.prepare(`DELETE FROM sync_jobs WHERE id IN (${OLD_JOBS})`).bind(cutoff, limit),
+  ]);
+  return { deleted: jobs?.meta.changes ?? 0 };
 }
 
 /** Change-log entries older than the cutoff, among the oldest `limit` ids. */
