@@ -15,6 +15,7 @@ import { healthRoutes } from "./routes/health";
 import { itemRoutes } from "./routes/items";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { searchRoutes } from "./routes/search";
 import { webhookRoutes } from "./routes/webhooks";
 import { validationHook } from "./validation";
 
@@ -40,6 +41,7 @@ export function createApp() {
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);
   app.route("/", conflictRoutes);
+  app.route("/", searchRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
