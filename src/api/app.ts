@@ -1,11 +1,12 @@
 /**
- * The HTTP surface (Hono): health, the authenticated /api/* routes, /metrics, the OpenAPI document and its reference
- * page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
+ * The HTTP surface (Hono): health, the authenticated /api/* routes, the MCP endpoint (/mcp), /metrics, the OpenAPI
+ * document and its reference page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
  * shape.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
+import { mcpRoutes } from "../mcp/routes";
 import { requireToken } from "./auth";
 import { errorBody, handleError } from "./errors";
 import { conflictRoutes } from "./routes/conflicts";
@@ -37,6 +38,12 @@ export function createApp() {
     "/api/*",
     requireToken((env) => [env.API_TOKEN], { allowCookie: true }),
   );
+  // The MCP endpoint takes the API token as a bearer token only (no dashboard cookie: it is for programs).
+  app.use(
+    "/mcp",
+    requireToken((env) => [env.API_TOKEN]),
+  );
+  app.route("/", mcpRoutes);
   app.route("/", courseRoutes);
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);

@@ -4,6 +4,7 @@
  * CANVAS_BASE_URL and the ids Canvas's own web routes use. Pure.
  */
 import type { ItemType } from "../detect/item-types";
+import { unreachable } from "../resilience/exhaustive";
 
 /** What the address of an item depends on, read from its row and its stored projection. */
 export interface UrlFacts {
@@ -53,14 +54,17 @@ export function canvasItemUrl(baseUrl: string, item: UrlFacts): string {
       return `${course}/modules#module_${id}`;
     case "module_item":
       return `${course}/modules/items/${id}`;
+    default:
+      return unreachable(item.type, "item type");
   }
 }
+
+const textOrNull = (value: unknown): string | null => (typeof value === "string" ? value : null);
 
 /** The URL facts of a stored projection (JSON text), tolerating anything malformed. */
 export function urlFactsOf(
   row: { courseId: number; type: ItemType; canvasId: string },
   data: Record<string, unknown>,
 ): UrlFacts {
-  const text = (value: unknown): string | null => (typeof value === "string" ? value : null);
-  return { ...row, pageSlug: text(data["url"]), folderPath: text(data["full_name"]) };
+  return { ...row, pageSlug: textOrNull(data["url"]), folderPath: textOrNull(data["full_name"]) };
 }

@@ -59,7 +59,7 @@ function compileSimple(query: string): CompiledQuery {
       : { ok: false, message: "the query has no searchable words (letters or digits)" };
   }
   const positive = groups
-    .map((group) => (group.length > 1 ? `(${group.map(quote).join(" OR ")})` : quote(group[0] as Term)))
+    .map((group) => (group.length > 1 ? `(${group.map(quote).join(" OR ")})` : group.map(quote).join("")))
     .join(" AND ");
   if (negated.length === 0) return { ok: true, match: positive };
   return { ok: true, match: `(${positive}) NOT (${negated.map(quote).join(" OR ")})` };

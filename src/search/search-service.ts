@@ -42,19 +42,10 @@ export type SearchOutcome =
   | { ok: true; items: SearchHit[]; nextCursor: string | null }
   | { ok: false; code: "invalid_query" | "invalid_cursor"; message: string };
 
-interface SearchCursor {
-  r: number;
-  d: number;
-  f: string;
-}
+const SearchCursorSchema = z.object({ r: z.number().finite(), d: z.number().int(), f: z.string() });
+type SearchCursor = z.infer<typeof SearchCursorSchema>;
 
-const isSearchCursor = (value: unknown): value is SearchCursor =>
-  typeof value === "object" &&
-  value !== null &&
-  typeof (value as { r?: unknown }).r === "number" &&
-  Number.isFinite((value as { r: number }).r) &&
-  Number.isInteger((value as { d?: unknown }).d) &&
-  typeof (value as { f?: unknown }).f === "string";
+const isSearchCursor = (value: unknown): value is SearchCursor => SearchCursorSchema.safeParse(value).success;
 
 /** FNV-1a of the query and filters: enough to tell another query's cursor apart, not a secret. */
 function fingerprint(request: SearchRequest): string {
