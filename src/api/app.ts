@@ -6,6 +6,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
+import { searchPageRoutes } from "../dashboard/search-page";
 import { mcpRoutes } from "../mcp/routes";
 import { requireToken } from "./auth";
 import { errorBody, handleError } from "./errors";
@@ -66,6 +67,7 @@ export function createApp() {
     security: [{ bearerAuth: [] }],
   });
   app.route("/", docsRoutes);
+  app.route("/", searchPageRoutes);
   app.route("/", dashboardRoutes);
   return app;
 }
