@@ -359,4 +359,62 @@ describe("the MCP server, driven by the official SDK client", () => {
     const page = await apiJson<{ items: { itemId: string }[] }>(`/api/search?q=${LONG_TOPIC}`);
     expect(page.items.map((hit) => hit.itemId)).toEqual([`${course}:page:${longPage.id}`]);
   });
+
+  it("answers malformed, truncated, oversized and mistyped requests with 4xx and no server error", async () => {
+    const post = (body: string, contentType = "application/json") =>
+      exports.default.fetch(
+        new Request(MCP_URL, {
+          method: "POST",
+          headers: {
+            authorization: `Bearer ${API_TOKEN}`,
+            "content-type": contentType,
+            accept: "application/json, text/event-stream",
+          },
+          body,
+        }),
+      );
+    const valid = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+    const cases: [string, string, string?][] = [
+      ["not JSON", "{not json"],
+      ["truncated JSON", valid.slice(0, valid.length - 3)],
+      ["not JSON-RPC", JSON.stringify({ hello: "world" })],
+      ["empty body", ""],
+      [
+        "oversized body",
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", pad: "x".repeat(70_000) }),
+      ],
+      ["wrong content type", valid, "text/plain"],
+    ];
+    const answers: Record<string, number> = {};
+    for (const [name, body, contentType] of cases) {
+      const response = await post(body, contentType);
+      await response.body?.cancel();
+      answers[name] = response.status;
+    }
+    expect(answers).toEqual({
+      "not JSON": 400,
+      "truncated JSON": 400,
+      "not JSON-RPC": 400,
+      "empty body": 400,
+      "oversized body": 413,
+      "wrong content type": 415,
+    });
+    // An unknown tool and an unknown method are protocol errors, not crashes.
+    const unknownTool = await post(
+      JSON.stringify({
+        jsonrpc: "2.0",
+        id: 2,
+        method: "tools/call",
+        params: { name: "delete_course", arguments: {} },
+      }),
+    );
+    expect(await unknownTool.json()).toMatchObject({
+      result: {
+        isError: true,
+        content: [{ type: "text", text: expect.stringMatching(/delete_course not found/) }],
+      },
+    });
+    const unknownMethod = await post(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "resources/delete" }));
+    expect(await unknownMethod.json()).toMatchObject({ error: { code: -32601 } });
+  });
 });
