@@ -67,6 +67,11 @@ interface Query {
   like: string[];
 }
 
+/** `count` words spread evenly over a sorted list. */
+function spread(words: string[], count: number): string[] {
+  return Array.from({ length: count }, (_, i) => words[Math.floor((i * words.length) / count)] ?? "");
+}
+
 /** Picks the benchmark's queries from the corpus's own document frequencies (deterministic). */
 function pickQueries(rows: ItemRow[]): Query[] {
   const df = new Map<string, number>();
@@ -81,8 +86,6 @@ function pickQueries(rows: ItemRow[]): Query[] {
   }
   const byDf = [...df.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
   const band = (low: number, high: number) => byDf.filter(([, n]) => n >= low && n <= high).map(([w]) => w);
-  const spread = (words: string[], count: number) =>
-    Array.from({ length: count }, (_, i) => words[Math.floor((i * words.length) / count)] ?? "");
   const rare = spread(band(1, 5), 10);
   const medium = spread(band(50, 400), 10);
   const frequent = spread(band(Math.floor(rows.length / 5), rows.length), 10);

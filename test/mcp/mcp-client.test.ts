@@ -27,6 +27,21 @@ import {
 const MCP_URL = "https://sync.test/mcp";
 const LONG_TOPIC = "xylophonist";
 
+/** A raw JSON-RPC POST to /mcp with the API token. */
+function postMcp(body: string, contentType = "application/json"): Promise<Response> {
+  return exports.default.fetch(
+    new Request(MCP_URL, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${API_TOKEN}`,
+        "content-type": contentType,
+        accept: "application/json, text/event-stream",
+      },
+      body,
+    }),
+  );
+}
+
 function connectClient(token = API_TOKEN): { client: Client; transport: StreamableHTTPClientTransport } {
   const client = new Client({ name: "test-assistant", version: "1.0.0" });
   const transport = new StreamableHTTPClientTransport(new URL(MCP_URL), {
@@ -361,18 +376,6 @@ describe("the MCP server, driven by the official SDK client", () => {
   });
 
   it("answers malformed, truncated, oversized and mistyped requests with 4xx and no server error", async () => {
-    const post = (body: string, contentType = "application/json") =>
-      exports.default.fetch(
-        new Request(MCP_URL, {
-          method: "POST",
-          headers: {
-            authorization: `Bearer ${API_TOKEN}`,
-            "content-type": contentType,
-            accept: "application/json, text/event-stream",
-          },
-          body,
-        }),
-      );
     const valid = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
     const cases: [string, string, string?][] = [
       ["not JSON", "{not json"],
@@ -387,7 +390,7 @@ describe("the MCP server, driven by the official SDK client", () => {
     ];
     const answers: Record<string, number> = {};
     for (const [name, body, contentType] of cases) {
-      const response = await post(body, contentType);
+      const response = await postMcp(body, contentType);
       await response.body?.cancel();
       answers[name] = response.status;
     }
@@ -400,7 +403,7 @@ describe("the MCP server, driven by the official SDK client", () => {
       "wrong content type": 415,
     });
     // An unknown tool and an unknown method are protocol errors, not crashes.
-    const unknownTool = await post(
+    const unknownTool = await postMcp(
       JSON.stringify({
         jsonrpc: "2.0",
         id: 2,
@@ -414,7 +417,9 @@ describe("the MCP server, driven by the official SDK client", () => {
         content: [{ type: "text", text: expect.stringMatching(/delete_course not found/) }],
       },
     });
-    const unknownMethod = await post(JSON.stringify({ jsonrpc: "2.0", id: 3, method: "resources/delete" }));
+    const unknownMethod = await postMcp(
+      JSON.stringify({ jsonrpc: "2.0", id: 3, method: "resources/delete" }),
+    );
     expect(await unknownMethod.json()).toMatchObject({ error: { code: -32601 } });
   });
 });
