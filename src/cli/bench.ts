@@ -172,7 +172,12 @@ const SearchLineSchema = z.object({
     dbBytesWithout: z.number(),
     dbBytesWith: z.number(),
   }),
-  write: z.object({ withoutIndexMs: z.number(), withIndexMs: z.number() }),
+  write: z.object({
+    withoutIndexMs: z.number(),
+    withIndexMs: z.number(),
+    rowsWithoutIndex: z.number(),
+    rowsWithIndex: z.number(),
+  }),
   queries: z.number(),
   latency: z.object({
     fts: z.object({ p50: z.number(), p95: z.number() }),
@@ -203,7 +208,8 @@ function printSearch(line: z.infer<typeof SearchLineSchema>): void {
   );
   console.log(
     `writing every object through the sync write path: ${line.write.withoutIndexMs} ms without the index, ` +
-      `${line.write.withIndexMs} ms with its triggers`,
+      `${line.write.withIndexMs} ms with its triggers; D1 rows written ${line.write.rowsWithoutIndex.toLocaleString()} ` +
+      `without, ${line.write.rowsWithIndex.toLocaleString()} with`,
   );
   console.log(
     `${line.queries} queries, median of 3 runs each: FTS5 p50 ${line.latency.fts.p50} ms, p95 ${line.latency.fts.p95} ms; ` +
