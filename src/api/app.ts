@@ -1,11 +1,13 @@
 /**
- * The HTTP surface (Hono): health, the authenticated /api/* routes, /metrics, the OpenAPI document and its reference
- * page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
+ * The HTTP surface (Hono): health, the authenticated /api/* routes, the MCP endpoint (/mcp), /metrics, the OpenAPI
+ * document and its reference page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
  * shape.
  */
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
+import { searchPageRoutes } from "../dashboard/search-page";
+import { mcpRoutes } from "../mcp/routes";
 import { requireToken } from "./auth";
 import { errorBody, handleError } from "./errors";
 import { conflictRoutes } from "./routes/conflicts";
@@ -16,6 +18,7 @@ import { healthRoutes } from "./routes/health";
 import { itemRoutes } from "./routes/items";
 import { jobRoutes } from "./routes/jobs";
 import { metricsRoutes } from "./routes/metrics";
+import { searchRoutes } from "./routes/search";
 import { webhookRoutes } from "./routes/webhooks";
 import { validationHook } from "./validation";
 
@@ -37,11 +40,18 @@ export function createApp() {
     "/api/*",
     requireToken((env) => [env.API_TOKEN], { allowCookie: true }),
   );
+  // The MCP endpoint takes the API token as a bearer token only (no dashboard cookie: it is for programs).
+  app.use(
+    "/mcp",
+    requireToken((env) => [env.API_TOKEN]),
+  );
+  app.route("/", mcpRoutes);
   app.route("/", courseRoutes);
   app.route("/", jobRoutes);
   app.route("/", itemRoutes);
   app.route("/", fileContentRoutes);
   app.route("/", conflictRoutes);
+  app.route("/", searchRoutes);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
@@ -59,6 +69,7 @@ export function createApp() {
     security: [{ bearerAuth: [] }],
   });
   app.route("/", docsRoutes);
+  app.route("/", searchPageRoutes);
   app.route("/", dashboardRoutes);
   return app;
 }

@@ -163,6 +163,76 @@ function printCosts(rows: ScenarioLine[]): void {
   }
 }
 
+const SearchLineSchema = z.object({
+  benchmark: z.literal("search"),
+  objects: z.number(),
+  index: z.object({
+    ftsBytes: z.number(),
+    contentBytes: z.number(),
+    dbBytesWithout: z.number(),
+    dbBytesWith: z.number(),
+  }),
+  write: z.object({
+    withoutIndexMs: z.number(),
+    withIndexMs: z.number(),
+    rowsWithoutIndex: z.number(),
+    rowsWithIndex: z.number(),
+  }),
+  queries: z.number(),
+  latency: z.object({
+    fts: z.object({ p50: z.number(), p95: z.number() }),
+    like: z.object({ p50: z.number(), p95: z.number() }),
+  }),
+  byKind: z.array(
+    z.object({
+      kind: z.string(),
+      ftsP50: z.number(),
+      ftsMax: z.number(),
+      likeP50: z.number(),
+      likeMax: z.number(),
+    }),
+  ),
+});
+
+const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+
+/** The full-text search benchmark next to its baseline (an unranked LIKE scan, what the mirror had before). */
+function printSearch(line: z.infer<typeof SearchLineSchema>): void {
+  console.log(
+    `\nFull-text search at ${line.objects.toLocaleString()} objects (SQLite FTS5 in D1, bm25 + snippets) vs ` +
+      "baseline LIKE '%word%' scan (unranked, no stemming, no snippets)\n",
+  );
+  console.log(
+    `index: FTS5 ${mb(line.index.ftsBytes)} + indexed text ${mb(line.index.contentBytes)}; database ` +
+      `${mb(line.index.dbBytesWithout)} without the index, ${mb(line.index.dbBytesWith)} with it`,
+  );
+  console.log(
+    `writing every object through the sync write path: ${line.write.withoutIndexMs} ms without the index, ` +
+      `${line.write.withIndexMs} ms with its triggers; D1 rows written ${line.write.rowsWithoutIndex.toLocaleString()} ` +
+      `without, ${line.write.rowsWithIndex.toLocaleString()} with`,
+  );
+  console.log(
+    `${line.queries} queries, median of 3 runs each: FTS5 p50 ${line.latency.fts.p50} ms, p95 ${line.latency.fts.p95} ms; ` +
+      `LIKE p50 ${line.latency.like.p50} ms, p95 ${line.latency.like.p95} ms\n`,
+  );
+  console.log(
+    ["kind".padEnd(14), pad("FTS p50", 8), pad("FTS max", 8), pad("LIKE p50", 9), pad("LIKE max", 9)].join(
+      " ",
+    ),
+  );
+  for (const kind of line.byKind) {
+    console.log(
+      [
+        kind.kind.padEnd(14),
+        pad(kind.ftsP50, 8),
+        pad(kind.ftsMax, 8),
+        pad(kind.likeP50, 9),
+        pad(kind.likeMax, 9),
+      ].join(" "),
+    );
+  }
+}
+
 function isScenarioLine(line: Record<string, unknown>): line is ScenarioLine {
   return typeof line["scenario"] === "string" && "naive" in line;
 }
@@ -182,7 +252,11 @@ for (const line of lines) {
 }
 printEfficiency(efficiency);
 printCosts(efficiency);
-for (const line of others) console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+for (const line of others) {
+  const search = SearchLineSchema.safeParse(line);
+  if (search.success) printSearch(search.data);
+  else console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+}
 clearInterval(sampler);
 mkdirSync("bench-results", { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;

@@ -23,6 +23,7 @@ export function Layout(props: { title: string; children?: Child; signedIn?: bool
             {signedIn ? (
               <>
                 <a href="/">Courses</a>
+                <a href="/search">Search</a>
                 <a href="/docs">API reference</a>
                 <a href="/metrics">Metrics</a>
                 <form method="post" action="/logout">

@@ -4,6 +4,10 @@
  * follow-ups on the extraction queue: a continuation when the course has more work than one pass takes, and a
  * delayed re-check of the items whose check ran before Vectorize had caught up (dedup/near-duplicates `planRecheck`;
  * after the last round they wait, still marked provisional, for the next sync's pass).
+ *
+ * Each message also indexes the course's texts kept in R2 for full-text search (src/search/index-r2-texts.ts): a
+ * bounded batch per message, and an `index` follow-up while some are pending (delayed when reads failed, so R2 gets
+ * time to recover; each document gives up after a bounded number of attempts, so the chain ends).
  */
 import {
   type DedupDeps,
@@ -17,6 +21,7 @@ import { planRecheck } from "../dedup/near-duplicates";
 import { isVectorIndexPort } from "../dedup/vector-port";
 import type { Config } from "../env";
 import { type Alert, raiseAlert } from "../observability/alerts";
+import { type R2FillResult, indexR2Texts } from "../search/index-r2-texts";
 import { log } from "../observability/log";
 import type { DedupMessage, DedupMessageBody } from "./message";
 import type { Settlement } from "./settle";
@@ -32,6 +37,9 @@ export interface DedupRuntime {
 
 /** Re-check rounds before leaving provisional items to the next sync's pass. */
 const MAX_RECHECK_ROUNDS = 5;
+
+/** Delay of the search-index follow-up after a pass whose R2 reads failed. */
+const INDEX_RETRY_DELAY_SECONDS = 60;
 
 /** Sends a dedup message for a course on the extraction queue (one invocation per message). */
 export async function enqueueDedup(
@@ -49,6 +57,10 @@ export async function handleDedupMessage(
   message: DedupMessage,
   runtime: DedupRuntime = {},
 ): Promise<Settlement> {
+  const now = runtime.now ?? Date.now;
+  const fill = await indexR2Texts(env.DB, env.BLOBS, message.courseId, now());
+  await followUpIndexing(env.EXTRACT_QUEUE, message, fill);
+  if (message.trigger === "index") return { action: "ack" };
   // The generated Env types VECTORS as a union (Vectorize, or the local stand-in's RPC stub); the guard narrows it.
   const vectors = runtime.vectors ?? (isVectorIndexPort(env.VECTORS) ? env.VECTORS : undefined);
   if (vectors === undefined)
@@ -61,7 +73,7 @@ export async function handleDedupMessage(
       ...dedupSettings(config),
       ...(runtime.batchSize === undefined ? {} : { batchSize: runtime.batchSize }),
     },
-    now: runtime.now ?? Date.now,
+    now,
     alert: runtime.alert ?? ((alert) => raiseAlert(config, alert)),
   };
   const selection: PassSelection =
@@ -118,6 +130,31 @@ export async function handleDedupMessage(
     }
   }
   return { action: "ack" };
+}
+
+/** Sends the next `index` message while R2 texts are pending; a pass that made no progress waits before retrying. */
+async function followUpIndexing(queue: Queue, message: DedupMessage, fill: R2FillResult): Promise<void> {
+  if (fill.indexed + fill.missing + fill.failed > 0) {
+    log("info", "search: indexed texts from R2", {
+      courseId: message.courseId,
+      indexed: fill.indexed,
+      missing: fill.missing,
+      failed: fill.failed,
+      remaining: fill.remaining,
+    });
+  }
+  if (fill.remaining === 0) return;
+  // One chain per sync: started by the sync's first dedup message, continued only by `index` messages (extraction
+  // messages index their own texts, and dedup continuations and re-checks would only start duplicate chains).
+  const startsOrContinues =
+    message.trigger === "index" || (message.trigger === "sync" && message.after === undefined);
+  if (!startsOrContinues) return;
+  const progressed = fill.indexed + fill.missing > 0;
+  await enqueueDedup(
+    queue,
+    { courseId: message.courseId, trigger: "index" },
+    progressed ? 0 : INDEX_RETRY_DELAY_SECONDS,
+  );
 }
 
 const COUNT = `INSERT INTO metric_counters (name, labels, value) VALUES (?1, ?2, ?3)

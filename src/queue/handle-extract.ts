@@ -2,11 +2,15 @@
  * Text extraction for one stored file, in its own queue message so a large document never shares an isolate's
  * memory with a sync. Reads the blob from R2, extracts with bounded pages and characters, stores the text (inline or
  * in R2) and its hash. A file that cannot be extracted is marked with the reason; the message is still acknowledged.
+ * Search: an inline text is indexed by the items triggers; a text stored in R2 is indexed (capped) in the same
+ * batch that records it, so the full-text index never lags the item.
  */
 import { z } from "zod";
 import type { Config } from "../env";
 import { sha256Hex } from "../detect/canonical";
 import { extractText, normalizeTextForHash } from "../extract";
+import { capBody } from "../search/index-r2-texts";
+import { fillBodyStatement } from "../storage/d1/search-docs";
 import { textKey } from "../storage/r2/keys";
 import { enqueueDedup } from "./handle-dedup";
 import type { ExtractMessage } from "./message";
@@ -60,11 +64,22 @@ export async function handleExtractMessage(
     await env.BLOBS.put(key, result.text, { httpMetadata: { contentType: "text/plain; charset=utf-8" } });
     inline = null;
   }
-  await env.DB.prepare(
+  const update = env.DB.prepare(
     "UPDATE items SET text = ?2, text_key = ?3, text_hash = ?4, text_status = ?5 WHERE id = ?1 AND blob_sha256 = ?6",
-  )
-    .bind(message.itemId, inline, key, hash, result.truncated ? "ok:truncated" : "ok", message.sha256)
-    .run();
+  ).bind(message.itemId, inline, key, hash, result.truncated ? "ok:truncated" : "ok", message.sha256);
+  // The items trigger has just marked the document r2_pending; the fill in the same batch completes it.
+  const index =
+    key === null
+      ? []
+      : [
+          fillBodyStatement(env.DB, {
+            itemId: message.itemId,
+            textKey: key,
+            ...capBody(result.text),
+            now: Date.now(),
+          }),
+        ];
+  await env.DB.batch([update, ...index]);
   await enqueueDedup(env.EXTRACT_QUEUE, { courseId: message.courseId, trigger: "extract" });
   return { action: "ack" };
 }

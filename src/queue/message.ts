@@ -33,8 +33,11 @@ export const DedupMessageSchema = z.object({
   kind: z.literal("dedup"),
   courseId: z.number().int().positive(),
   jobId: z.string().min(1).max(64).optional(),
-  /** sync: changed texts, provisional re-checks and identical files; extract: changed texts; recheck: itemIds */
-  trigger: z.enum(["sync", "extract", "recheck"]).default("sync"),
+  /**
+   * sync: changed texts, provisional re-checks and identical files; extract: changed texts; recheck: itemIds;
+   * index: only the full-text index's R2 texts (src/search/index-r2-texts.ts), a follow-up of the other three
+   */
+  trigger: z.enum(["sync", "extract", "recheck", "index"]).default("sync"),
   /** re-check round (2 for the first scheduled re-check: round 1 is the original check) */
   attempt: z.number().int().min(0).max(100).default(0),
   /** continuation: the pass resumes after this item id */

@@ -51,6 +51,8 @@ function authCases(): Case[] {
     ["POST", "/api/courses", JSON.stringify({ canvasCourseId: 777 })],
     ["POST", `/api/courses/${COURSE}/sync`, JSON.stringify({ mode: "full" })],
     ["GET", "/metrics"],
+    ["GET", "/api/search?q=syllabus"],
+    ["POST", "/mcp", JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" })],
   ];
   const cases: Case[] = [];
   wrong.forEach(([label, headers], index) => {

@@ -124,6 +124,7 @@ describe("/openapi.json", () => {
         "/api/courses/{canvasCourseId}/items",
         "/api/courses/{canvasCourseId}/items/{itemId}/changes",
         "/api/courses/{canvasCourseId}/jobs",
+        "/api/search",
       ]),
     );
     for (const [path, operations] of lists) {

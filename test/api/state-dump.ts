@@ -1,6 +1,7 @@
 /**
  * Reads everything the worker stores, for tests that must prove nothing changed or that a secret is nowhere: every
- * row of every D1 table (bar SQLite's and D1's own bookkeeping) and every R2 object.
+ * row of every D1 table (bar SQLite's and D1's own bookkeeping, and the full-text index, a virtual table whose
+ * shadow tables are derived from `search_docs`, which is dumped) and every R2 object.
  */
 
 export interface StoredState {
@@ -11,8 +12,11 @@ export interface StoredState {
 export async function tableNames(db: D1Database): Promise<string[]> {
   const { results } = await db
     .prepare(
-      `SELECT name FROM sqlite_master WHERE type = 'table'
-       AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations' ORDER BY name`,
+      `SELECT name FROM sqlite_master AS t WHERE type = 'table'
+       AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name != 'd1_migrations'
+       AND NOT EXISTS (SELECT 1 FROM sqlite_master AS v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%'
+         AND (t.name = v.name OR substr(t.name, 1, length(v.name) + 1) = v.name || '_'))
+       ORDER BY name`,
     )
     .all<{ name: string }>();
   return results.map((row) => row.name);

@@ -76,7 +76,7 @@ async function seedBlob(sha: string, orphanedAt: number | null): Promise<void> {
 const job = (
   id: string,
   courseId: number,
-  status: "queued" | "running" | "succeeded" | "failed",
+  status: "queued" | "running" | "succeeded" | "partial" | "failed",
   created: number,
   finished: number | null,
 ) => seedJob(env.DB, { id, courseId, status, createdAt: created, startedAt: created, finishedAt: finished });

@@ -5,7 +5,7 @@ import { ITEM_TYPES, type ItemType } from "../../src/detect/item-types";
 export interface SeedJob {
   id: string;
   courseId: number;
-  status: "queued" | "running" | "succeeded" | "failed";
+  status: "queued" | "running" | "succeeded" | "partial" | "failed";
   mode?: string;
   createdAt: number;
   startedAt?: number | null;

@@ -95,6 +95,41 @@ export const items = sqliteTable(
     index("items_tombstones_idx")
       .on(t.deletedAt)
       .where(sql`deleted_at IS NOT NULL`),
+    /** "what changed since" across every course (MCP changes_since without a course) */
+    index("items_changed_idx").on(t.changedAt, t.id),
+  ],
+);
+
+/**
+ * The search documents: one row per live, searchable item, kept in step with `items` by SQLite triggers (migration
+ * `search_fts`), and the external content of the FTS5 index `search_fts` (title, body). Tombstoned items leave this
+ * table (and so the index) in the same statement that tombstones them. `body` is the item's text capped at
+ * SEARCH_BODY_CHARS; a text kept in R2 (`text_key`) is indexed by title first (`r2_pending`) and its body is filled
+ * in from R2 by the extraction and dedup queue path (src/search/index-r2-texts.ts).
+ */
+export const searchDocs = sqliteTable(
+  "search_docs",
+  {
+    /** the FTS5 rowid (stable: an INTEGER PRIMARY KEY is never renumbered by VACUUM) */
+    docId: integer("doc_id").primaryKey(),
+    itemId: text("item_id").notNull(),
+    courseId: integer("course_id").notNull(),
+    type: text("type").notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    /** the R2 key of the item's text when it is too large to keep inline */
+    textKey: text("text_key"),
+    /** none | inline | r2_pending | r2_indexed | r2_missing | r2_failed */
+    bodyStatus: text("body_status").notNull(),
+    /** 1 when the text was longer than SEARCH_BODY_CHARS and only its beginning is indexed */
+    bodyTruncated: integer("body_truncated").notNull().default(0),
+    /** failed attempts to read an R2 text (r2_failed after the last one) */
+    attempts: integer("attempts").notNull().default(0),
+    indexedAt: integer("indexed_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("search_docs_item_idx").on(t.itemId),
+    index("search_docs_pending_idx").on(t.bodyStatus, t.courseId),
   ],
 );
 
