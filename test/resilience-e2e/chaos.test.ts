@@ -8,6 +8,20 @@ import { describe, expect, it } from "vitest";
 import { resetStorage } from "../helpers/harness";
 import { runChaos } from "./support/chaos-driver";
 
+/** What a seeded run did, to compare two runs of the same seed. */
+async function signature() {
+  await resetStorage();
+  const { requests, faultsInjected, deliveries, crashes, injectedErrors, retries, jobs, lost, stale } =
+    await runChaos({
+      courses: 2,
+      itemsPerCourse: 30,
+      seed: 7,
+      errorRate: 0.5,
+      duplicateRate: 0.4,
+    });
+  return { requests, faultsInjected, deliveries, crashes, injectedErrors, retries, jobs, lost, stale };
+}
+
 describe("chaos", () => {
   it("the mirror equals the truth after faults on 20% of requests, random consumer crashes and duplicate deliveries", async () => {
     await resetStorage();
@@ -41,6 +55,7 @@ describe("chaos", () => {
       lost: counts.lost,
       duplicated: counts.duplicated,
       stale: counts.stale,
+      wronglyDeleted: counts.wronglyDeleted,
       badBlobs: counts.badBlobs,
       watermarkPastFailure: counts.watermarkPastFailure,
       duplicatedChanges: counts.duplicatedChanges,
@@ -48,6 +63,7 @@ describe("chaos", () => {
       lost: 0,
       duplicated: 0,
       stale: 0,
+      wronglyDeleted: 0,
       badBlobs: 0,
       watermarkPastFailure: 0,
       duplicatedChanges: 0,
@@ -56,5 +72,11 @@ describe("chaos", () => {
     expect(counts.unaccountedJobs).toBe(0);
     expect(counts.failedJobsWithoutError).toBe(0);
     expect(counts.deadLetterRows).toBe(counts.deadLettered);
+  }, 600_000);
+
+  it("a seed reproduces its run: the same requests, faults, deliveries and crashes", async () => {
+    const first = await signature();
+    expect(first.crashes + first.injectedErrors).toBeGreaterThan(0);
+    expect(await signature()).toEqual(first);
   }, 600_000);
 });

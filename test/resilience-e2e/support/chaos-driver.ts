@@ -86,6 +86,7 @@ export interface ChaosReport {
   lost: number;
   duplicated: number;
   stale: number;
+  wronglyDeleted: number;
   badBlobs: number;
   watermarkPastFailure: number;
   rounds: RoundResult[];
@@ -187,6 +188,7 @@ class Driver {
     const diff: MirrorDiff = {
       lost: 0,
       stale: 0,
+      wronglyDeleted: 0,
       duplicated: 0,
       badBlobs: 0,
       watermarkPastFailure: 0,
@@ -199,6 +201,7 @@ class Driver {
       });
       diff.lost += one.lost;
       diff.stale += one.stale;
+      diff.wronglyDeleted += one.wronglyDeleted;
       diff.duplicated += one.duplicated;
       diff.badBlobs += one.badBlobs;
       diff.watermarkPastFailure += one.watermarkPastFailure;
@@ -332,6 +335,7 @@ class Driver {
       lost: sum((diff) => diff.lost),
       duplicated: sum((diff) => diff.duplicated),
       stale: sum((diff) => diff.stale),
+      wronglyDeleted: sum((diff) => diff.wronglyDeleted),
       badBlobs: sum((diff) => diff.badBlobs),
       watermarkPastFailure: sum((diff) => diff.watermarkPastFailure),
       rounds,

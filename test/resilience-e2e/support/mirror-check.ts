@@ -12,6 +12,8 @@ import type { CourseTruth } from "../../../src/simulator/truth";
 export interface MirrorDiff {
   lost: number;
   stale: number;
+  /** live in Canvas but tombstoned in the mirror (counted in stale too) */
+  wronglyDeleted: number;
   duplicated: number;
   badBlobs: number;
   watermarkPastFailure: number;
@@ -129,6 +131,7 @@ export async function checkMirror(
   const diff: MirrorDiff = {
     lost: 0,
     stale: 0,
+    wronglyDeleted: 0,
     duplicated: 0,
     badBlobs: 0,
     watermarkPastFailure: 0,
@@ -170,6 +173,7 @@ export async function checkMirror(
     }
     const data = DataSchema.parse(JSON.parse(await fullData(row)));
     const wrong = Object.entries(object.fields).filter(([field, value]) => data[field] !== value);
+    if (row.deleted_at !== null) diff.wronglyDeleted++;
     if (row.deleted_at !== null || wrong.length > 0) {
       note(
         "stale",

@@ -142,11 +142,12 @@ async function diffOf(simulator: CanvasSimulator, courseId: number): Promise<Mir
 const clean = (diff: MirrorDiff) => ({
   lost: diff.lost,
   stale: diff.stale,
+  wronglyDeleted: diff.wronglyDeleted,
   duplicated: diff.duplicated,
   badBlobs: diff.badBlobs,
   watermarkPastFailure: diff.watermarkPastFailure,
 });
-const ZERO = { lost: 0, stale: 0, duplicated: 0, badBlobs: 0, watermarkPastFailure: 0 };
+const ZERO = { lost: 0, stale: 0, wronglyDeleted: 0, duplicated: 0, badBlobs: 0, watermarkPastFailure: 0 };
 
 /** One cell of the matrix, once and many times, on its own course; answers "converged" when both held. */
 export async function runCell(
