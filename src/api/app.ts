@@ -7,6 +7,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
 import { requireToken } from "./auth";
+import { requireValidConfig } from "./config-check";
 import { errorBody, handleError } from "./errors";
 import { conflictRoutes } from "./routes/conflicts";
 import { courseRoutes } from "./routes/courses";
@@ -22,6 +23,7 @@ export function createApp() {
   const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
+  app.use("*", requireValidConfig());
   app.use(
     "*",
     bodyLimit({

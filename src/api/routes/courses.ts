@@ -1,6 +1,14 @@
-/** Course registration, listing, status and manual sync requests. */
+/**
+ * Course registration, listing, status, manual sync requests and removal. Removing a course stops its syncs (queued
+ * jobs cancelled, the cron never sees it again, a running job ends at its next progress report); `purge=true` also
+ * deletes what was mirrored for it.
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import { loadConfig } from "../../env";
 import { enqueueSyncJobs } from "../../queue/enqueue";
+import { purgeCourse } from "../../storage/course-purge";
+import { deleteCourseRow } from "../../storage/d1/course-removal";
+import { countTextStates } from "../../storage/d1/text-states";
 import { openDatabase } from "../../storage/d1/client";
 import {
   countItemsByType,
@@ -36,7 +44,38 @@ const CourseDetailSchema = CourseSchema.extend({
   runningJob: z
     .object({ jobId: z.string(), collection: z.string().nullable(), done: z.number(), total: z.number() })
     .nullable(),
+  texts: z
+    .object({ pending: z.number(), extracted: z.number(), noText: z.number(), failed: z.number() })
+    .openapi({
+      description:
+        "Files by text extraction state: pending (waiting for its extraction message), extracted, noText " +
+        "(images, video, empty documents), failed (corrupt, encrypted, too large)",
+    }),
 }).openapi("CourseDetail");
+
+const RemovalQuerySchema = z.object({
+  purge: z.enum(["true", "false"]).optional().openapi({
+    description: "also delete the course's items, change log, duplicates and (after the grace) blobs",
+  }),
+});
+
+const CourseRemovedSchema = z
+  .object({
+    canvasCourseId: z.number(),
+    removed: z.literal(true),
+    cancelledJobs: z.number().openapi({ description: "queued jobs that will not run" }),
+    runningJobStops: z.boolean().openapi({ description: "a running job ends at its next progress report" }),
+    purged: z
+      .object({
+        items: z.number(),
+        changes: z.number(),
+        duplicates: z.number(),
+        vectors: z.number(),
+        blobsOrphaned: z.number().openapi({ description: "deleted by the blob GC after BLOB_GRACE_HOURS" }),
+      })
+      .nullable(),
+  })
+  .openapi("CourseRemoved");
 
 export const courseRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
 
@@ -64,6 +103,8 @@ courseRoutes.openapi(
     if ((result.meta.changes ?? 0) === 0) {
       throw new ApiError(409, "already_registered", `course ${canvasCourseId} is already registered`);
     }
+    // A course removed earlier and registered again syncs like any other.
+    await c.env.COURSE_SYNC.getByName(String(canvasCourseId)).clearRemoved();
     const row = await getCourse(openDatabase(c.env.DB), canvasCourseId);
     if (!row) throw new ApiError(500, "internal_error", "course vanished after registration");
     return c.json(presentCourse(row, now), 201);
@@ -113,9 +154,10 @@ courseRoutes.openapi(
     const orm = openDatabase(c.env.DB);
     const row = await getCourse(orm, canvasCourseId);
     if (!row) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
-    const [itemCounts, status] = await Promise.all([
+    const [itemCounts, status, texts] = await Promise.all([
       countItemsByType(orm, canvasCourseId),
       c.env.COURSE_SYNC.getByName(String(canvasCourseId)).status(),
+      countTextStates(c.env.DB, canvasCourseId),
     ]);
     const breaker = status.breaker;
     return c.json(
@@ -135,6 +177,43 @@ courseRoutes.openapi(
               total: status.progress.total,
             }
           : null,
+        texts,
+      },
+      200,
+    );
+  },
+);
+
+courseRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/api/courses/{canvasCourseId}",
+    summary: "Remove a course: stop its syncs; with purge=true also delete what was mirrored for it",
+    request: { params: CourseIdParamSchema, query: RemovalQuerySchema },
+    responses: {
+      200: json(CourseRemovedSchema, "Removed"),
+      404: json(ErrorSchema, "Not registered"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId } = c.req.valid("param");
+    const purge = c.req.valid("query").purge === "true";
+    const now = Date.now();
+    const removal = await deleteCourseRow(c.env.DB, canvasCourseId, now);
+    if (!removal.removed) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
+    const courseObject = c.env.COURSE_SYNC.getByName(String(canvasCourseId));
+    const running = (await courseObject.status()).lease !== null;
+    await courseObject.markRemoved({ at: now, purge });
+    const graceMs = loadConfig(c.env).BLOB_GRACE_HOURS * 3_600_000;
+    const purged = purge ? await purgeCourse(c.env, canvasCourseId, now, graceMs) : null;
+    return c.json(
+      {
+        canvasCourseId,
+        removed: true as const,
+        cancelledJobs: removal.cancelledJobs,
+        runningJobStops: running,
+        purged,
       },
       200,
     );
