@@ -16,7 +16,9 @@ export function stateDirFor(mode: "demo" | "canvas"): string {
 }
 
 /** Deletes a state directory; returns whether there was one. Only ever one of the two paths above. */
-export function wipeState(dir: typeof CANVAS_STATE_DIR | typeof DEMO_STATE_DIR): boolean {
+export function wipeState(dir: string): boolean {
+  if (dir !== CANVAS_STATE_DIR && dir !== DEMO_STATE_DIR)
+    throw new Error(`not a local state directory: ${dir}`);
   if (!existsSync(dir)) return false;
   rmSync(dir, { recursive: true, force: true });
   return true;

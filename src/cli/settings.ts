@@ -12,7 +12,7 @@ import { z } from "zod";
 import { checkConfig, SECRET_SETTINGS, SETTING_NAMES, type Config, type SettingName } from "../env";
 
 /** Settings of `npm start` itself (not the worker's), validated the same way. */
-const port = (fallback: number) =>
+const portNumber = (fallback: number) =>
   z.coerce
     .number({ error: "must be a port number (1-65535)" })
     .int("must be a port number (1-65535)")
@@ -21,9 +21,9 @@ const port = (fallback: number) =>
     .default(fallback);
 
 const CliOptionsSchema = z.object({
-  PORT: port(8787),
-  SIMULATOR_PORT: port(8790),
-  SIMULATOR_STORAGE_PORT: port(8791),
+  PORT: portNumber(8787),
+  SIMULATOR_PORT: portNumber(8790),
+  SIMULATOR_STORAGE_PORT: portNumber(8791),
   CANVAS_COURSE_IDS: z
     .string()
     .regex(/^\s*[1-9]\d*(\s*,\s*[1-9]\d*)*\s*$/, "must be comma-separated course ids, e.g. 101,102")
@@ -54,10 +54,12 @@ export interface StartSettings {
 
 export type SettingsResult = { ok: true; settings: StartSettings } | { ok: false; problems: string[] };
 
+const DevVarsSchema = z.record(z.string(), z.string());
+
 /** Reads `.dev.vars` (dotenv syntax) if present. */
 export function readDevVars(path: string): Record<string, string> {
   if (!existsSync(path)) return {};
-  return parseEnv(readFileSync(path, "utf8")) as Record<string, string>;
+  return DevVarsSchema.parse(parseEnv(readFileSync(path, "utf8")));
 }
 
 const blank = (value: string | undefined): boolean => value === undefined || value.trim() === "";
