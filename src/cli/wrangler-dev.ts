@@ -100,6 +100,12 @@ function relay(stream: Readable, out: NodeJS.WritableStream): void {
 
 const LogEntrySchema = z.record(z.string(), z.unknown());
 
+/** A field as short text: lists (e.g. an alert's conflict pairs, which the dashboard shows) only by their length. */
+function fieldText(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.length} entries]`;
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
 /** The worker's structured log line as "time level message key=value ...", anything else unchanged. */
 export function formatLogLine(line: string): string {
   const start = line.indexOf('{"level":');
@@ -110,7 +116,7 @@ export function formatLogLine(line: string): string {
     const { level, message, at, ...fields } = parsed.data;
     const time = typeof at === "string" ? at.slice(11, 19) : "";
     const details = Object.entries(fields)
-      .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+      .map(([key, value]) => `${key}=${fieldText(value)}`)
       .join(" ");
     return `${time} ${String(level)}  ${String(message)}${details ? `  (${details.slice(0, 400)})` : ""}`;
   } catch {
