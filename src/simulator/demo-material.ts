@@ -39,6 +39,8 @@ export interface DemoCourse {
   discussions: { title: string; html: string }[];
   announcements: { title: string; html: string }[];
   quiz: { title: string; html: string };
+  /** an unpublished page, as every real course has one */
+  draft: string;
   readingList: string[];
   dataset: string[][];
 }
@@ -246,6 +248,9 @@ const BIO_01: DemoCourse = {
       "Ten multiple-choice questions on lectures one and two. You have twenty minutes and one attempt.",
     ),
   },
+  draft: p(
+    "Next term: swap the enzyme and osmosis labs so the potato lab does not clash with the midterm, and order twice as much catalase.",
+  ),
   readingList: [
     "Campbell Biology in Focus, chapter 2: The chemical context of life",
     "Campbell Biology in Focus, chapter 4: A tour of the cell",
@@ -419,6 +424,9 @@ const HIST_210: DemoCourse = {
       "Locate fifteen states, cities and rivers on a blank map of Europe around 1600. Fifteen minutes.",
     ),
   },
+  draft: p(
+    "Possible new seminar for the spring: the Dutch Republic's tulip trade, with the Amsterdam notarial archive as the source base.",
+  ),
   readingList: [
     "Wiesner-Hanks, M. Early Modern Europe, 1450-1789, chapters 1-4",
     "Eisenstein, E. The Printing Revolution in Early Modern Europe",
@@ -572,6 +580,9 @@ const CS_240: DemoCourse = {
     title: "Quiz: Big-O warm-up",
     html: p("Eight short questions on growth rates. Unlimited attempts; the best score counts."),
   },
+  draft: p(
+    "Assignment 3 idea: a tiny key-value store with a write-ahead log, graded on crash recovery tests rather than speed.",
+  ),
   readingList: [
     "Cormen, Leiserson, Rivest and Stein, Introduction to Algorithms, chapters 3, 6, 11-13",
     "Sedgewick and Wayne, Algorithms, section 3.4 on hash tables",

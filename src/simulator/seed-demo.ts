@@ -95,12 +95,17 @@ function seedFiles(
     name: "README.md",
     text: `# ${def.name}\n\n${stripTags(def.syllabus).slice(0, 400)}\n`,
   });
+  // The term's schedule as a web page, one row per week: lecture, then what is due.
+  const rows = def.lectures.map(
+    (lecture, week) =>
+      `<tr><td>Week ${week + 1}</td><td>${escapeHtml(lecture.title)}</td><td>${escapeHtml(
+        def.assignments[week]?.name ?? "",
+      )}</td></tr>`,
+  );
   addFile(ctx, clock, cid, {
-    name: "handout.html",
+    name: "schedule.html",
     folder_id: readings,
-    text: `<!DOCTYPE html><html><body><h1>${escapeHtml(def.name)}: reading list</h1><ul>${def.readingList
-      .map((entry) => `<li>${escapeHtml(entry)}</li>`)
-      .join("")}</ul></body></html>`,
+    text: `<!DOCTYPE html><html><body><h1>Term schedule</h1><table><tr><th>Week</th><th>Lecture</th><th>Due</th></tr>${rows.join("")}</table></body></html>`,
   });
   addFile(ctx, clock, cid, {
     name: "diagram.png",
@@ -141,7 +146,7 @@ function seedCourse(ctx: SimContext, clock: SeedClock, rng: Rng, index: number, 
   clock.tick(30);
   coursePages.createPage(ctx, cid, {
     title: "Draft: notes for next term",
-    body: `<p>Ideas for ${escapeHtml(def.code)} next term: move the first quiz a week later and add a review session.</p>`,
+    body: def.draft,
     published: false,
   });
 
