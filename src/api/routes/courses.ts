@@ -4,10 +4,7 @@
  * deletes what was mirrored for it.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { loadConfig } from "../../env";
-import { enqueueSyncJobs } from "../../queue/enqueue";
-import { purgeCourse } from "../../storage/course-purge";
-import { deleteCourseRow } from "../../storage/d1/course-removal";
+import { registerCourse, removeCourse, requestSync } from "../course-actions";
 import { countTextStates } from "../../storage/d1/text-states";
 import { openDatabase } from "../../storage/d1/client";
 import {
@@ -94,17 +91,9 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("json");
     const now = Date.now();
-    const result = await c.env.DB.prepare(
-      `INSERT INTO courses (canvas_course_id, state, registered_at, next_sync_at) VALUES (?1, 'idle', ?2, ?2)
-       ON CONFLICT(canvas_course_id) DO NOTHING`,
-    )
-      .bind(canvasCourseId, now)
-      .run();
-    if ((result.meta.changes ?? 0) === 0) {
+    if ((await registerCourse(c.env, canvasCourseId, now)) === "exists") {
       throw new ApiError(409, "already_registered", `course ${canvasCourseId} is already registered`);
     }
-    // A course removed earlier and registered again syncs like any other.
-    await c.env.COURSE_SYNC.getByName(String(canvasCourseId)).clearRemoved();
     const row = await getCourse(openDatabase(c.env.DB), canvasCourseId);
     if (!row) throw new ApiError(500, "internal_error", "course vanished after registration");
     return c.json(presentCourse(row, now), 201);
@@ -199,21 +188,15 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const purge = c.req.valid("query").purge === "true";
-    const now = Date.now();
-    const removal = await deleteCourseRow(c.env.DB, canvasCourseId, now);
-    if (!removal.removed) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
-    const courseObject = c.env.COURSE_SYNC.getByName(String(canvasCourseId));
-    const running = (await courseObject.status()).lease !== null;
-    await courseObject.markRemoved({ at: now, purge });
-    const graceMs = loadConfig(c.env).BLOB_GRACE_HOURS * 3_600_000;
-    const purged = purge ? await purgeCourse(c.env, canvasCourseId, now, graceMs) : null;
+    const removal = await removeCourse(c.env, canvasCourseId, purge, Date.now());
+    if (!removal) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
     return c.json(
       {
         canvasCourseId,
         removed: true as const,
         cancelledJobs: removal.cancelledJobs,
-        runningJobStops: running,
-        purged,
+        runningJobStops: removal.runningJobStops,
+        purged: removal.purged,
       },
       200,
     );
@@ -238,16 +221,8 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const body = c.req.valid("json") as { mode?: "incremental" | "full" } | undefined;
-    const orm = openDatabase(c.env.DB);
-    if (!(await getCourse(orm, canvasCourseId))) {
-      throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
-    }
-    const [jobId] = await enqueueSyncJobs(
-      c.env.DB,
-      c.env.SYNC_QUEUE,
-      [{ courseId: canvasCourseId, mode: body?.mode ?? "incremental", trigger: "api" }],
-      Date.now(),
-    );
-    return c.json({ jobId: jobId ?? "" }, 202);
+    const accepted = await requestSync(c.env, canvasCourseId, body?.mode ?? "incremental", Date.now());
+    if (!accepted) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
+    return c.json(accepted, 202);
   },
 );
