@@ -49,8 +49,9 @@ export const MIN_DOT_GAP = 6;
  * is visible: in x order, a dot closer than MIN_DOT_GAP to the previous one in both directions moves right. The
  * shift is a few pixels; the tooltip keeps the true value.
  */
-export function dodgeDots<D extends { px: number; py: number }>(dots: D[]): void {
-  const ordered = [...dots].sort((a, b) => a.px - b.px || a.py - b.py);
+export function dodgeDots(dots: { x: number; px: number; py: number }[]): void {
+  // Ties in pixels keep time order, so the spread points still read left to right as they happened.
+  const ordered = [...dots].sort((a, b) => a.px - b.px || a.x - b.x || a.py - b.py);
   for (let index = 1; index < ordered.length; index++) {
     const dot = ordered[index];
     if (dot === undefined) continue;
