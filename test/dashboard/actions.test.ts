@@ -76,10 +76,10 @@ describe("dashboard actions and views", () => {
       title: "Field trip (updated)",
       body: NEAR_BODY("Questions to Dr. Lindqvist, please."),
     });
-    expect((await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } })).status).toBe(
-      201,
-    );
-    expect((await syncNow(COURSE, "full")).status).toBe("succeeded");
+    const registration = await api("/api/courses", { method: "POST", json: { canvasCourseId: COURSE } });
+    if (registration.status !== 201) throw new Error(`registering answered ${registration.status}`);
+    const job = await syncNow(COURSE, "full");
+    if (job.status !== "succeeded") throw new Error(`the first sync failed: ${job.error ?? ""}`);
     cookie = await signIn();
   });
 
@@ -188,10 +188,10 @@ describe("dashboard actions and views", () => {
       [CSRF_FIELD]: token,
     });
     expect(resolved.headers.get("location")).toBe(`/conflicts/${conflict.id}?notice=resolved`);
-    const api_ = await (
+    const stored = await (
       await api(`/api/conflicts/${conflict.id}`)
     ).json<{ status: string; resolution: string }>();
-    expect(api_).toMatchObject({ status: "resolved", resolution: "keep_both" });
+    expect(stored).toMatchObject({ status: "resolved", resolution: "keep_both" });
     expect(await (await page("/conflicts?status=resolved")).text()).toContain(
       `data-conflict-id="${conflict.id}"`,
     );
@@ -212,10 +212,10 @@ describe("dashboard actions and views", () => {
     const seen: string[] = [];
     let path: string | null = `/courses/${COURSE}`;
     while (path) {
-      const html = await (await page(path)).text();
-      const log = html.slice(html.indexOf('id="change-log"'));
+      const html: string = await (await page(path)).text();
+      const log: string = html.slice(html.indexOf('id="change-log"'));
       seen.push(...[...log.matchAll(/data-change-id="(\d+)"/g)].map((m) => m[1] ?? ""));
-      const older = /href="([^"]+)">Older changes/.exec(log)?.[1];
+      const older: string | undefined = /href="([^"]+)">Older changes/.exec(log)?.[1];
       path = older ? older.replace(/&amp;/g, "&") : null;
     }
     expect(new Set(seen).size).toBe(seen.length);
