@@ -45,7 +45,9 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "The API token (API_TOKEN). /metrics also accepts METRICS_TOKEN.",
+    description:
+      "The API token (API_TOKEN). /metrics also accepts METRICS_TOKEN. The dashboard's session cookie works for " +
+      "GET and HEAD; with it, other methods also need the page's CSRF token in x-csrf-token (else 403 csrf_rejected).",
   });
   app.doc("/openapi.json", {
     openapi: "3.0.3",
