@@ -1,16 +1,18 @@
 /**
  * The worker's entry points and nothing else: HTTP goes to the Hono app, the Cron Trigger to the fan-out, retention
  * and the blob GC, queue batches to the sync consumer (or the dead-letter consumer), and the Durable Object classes
- * are exported by name.
+ * are exported by name. Each entry point checks the configuration with the one schema in src/env.ts before doing
+ * anything (the HTTP app in its first middleware); the dead-letter consumer still records failures when it is broken.
  */
 import { createApp } from "./api/app";
 import { retentionWindows, runRetention } from "./cron/retention";
 import { runScheduled } from "./cron/scheduled";
 import { tokenFingerprint } from "./deps";
-import { loadConfig } from "./env";
+import { checkConfig, ConfigError } from "./env";
 import { log } from "./observability/log";
 import { consumeSyncBatch } from "./queue/consumer";
 import { consumeDeadLetters } from "./queue/dead-letters";
+import { deferBatchForConfig } from "./queue/misconfigured";
 import { collectGarbageBlobs } from "./storage/blob-gc";
 
 export { CourseSync } from "./durable/course-sync";
@@ -24,7 +26,13 @@ export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
 
   async scheduled(_controller, env) {
-    const config = loadConfig(env);
+    const check = checkConfig(env);
+    if (!check.ok) {
+      log("error", "cron run skipped: the worker's configuration is invalid", { issues: check.issues });
+      // Thrown so the Cron Trigger's history shows the run as failed.
+      throw new ConfigError(check.issues);
+    }
+    const config = check.config;
     const result = await runScheduled({
       db: env.DB,
       queue: env.SYNC_QUEUE,
@@ -50,7 +58,12 @@ export default {
   },
 
   async queue(batch, env) {
-    if (batch.queue === DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    if (batch.queue === DEAD_LETTER_QUEUE) {
+      await consumeDeadLetters(batch, env);
+      return;
+    }
+    const check = checkConfig(env);
+    if (!check.ok) deferBatchForConfig(batch, check.issues);
     else await consumeSyncBatch(batch, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -6,6 +6,13 @@ import { defineConfig } from "vitest/config";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+const CANVAS_TOKEN = "test-canvas-token-0123456789";
+const API_TOKEN = "test-api-token-0123456789";
+// wrangler.toml's env.local declares these two as required secrets and looks for them in .dev.vars or the
+// environment while reading the config; the test values are bound below anyway, this only keeps wrangler quiet.
+process.env["CANVAS_TOKEN"] = CANVAS_TOKEN;
+process.env["API_TOKEN"] = API_TOKEN;
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
@@ -18,8 +25,8 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             CANVAS_BASE_URL: "https://canvas.test",
-            CANVAS_TOKEN: "test-canvas-token-0123456789",
-            API_TOKEN: "test-api-token-0123456789",
+            CANVAS_TOKEN,
+            API_TOKEN,
             CANVAS_FILE_HOSTS: "files.canvas-storage.test",
             // Fail any call past the production per-invocation limits, as Cloudflare does (local workerd does not).
             EMULATE_PLATFORM_LIMITS: "true",

@@ -9,6 +9,7 @@ import { dashboardRoutes } from "../dashboard/routes";
 import { searchPageRoutes } from "../dashboard/search-page";
 import { mcpRoutes } from "../mcp/routes";
 import { requireToken } from "./auth";
+import { requireValidConfig } from "./config-check";
 import { errorBody, handleError } from "./errors";
 import { conflictRoutes } from "./routes/conflicts";
 import { courseRoutes } from "./routes/courses";
@@ -26,6 +27,7 @@ export function createApp() {
   const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
+  app.use("*", requireValidConfig());
   app.use(
     "*",
     bodyLimit({
@@ -55,7 +57,9 @@ export function createApp() {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
-    description: "The API token (API_TOKEN). /metrics also accepts METRICS_TOKEN.",
+    description:
+      "The API token (API_TOKEN). /metrics also accepts METRICS_TOKEN. The dashboard's session cookie works for " +
+      "GET and HEAD; with it, other methods also need the page's CSRF token in x-csrf-token (else 403 csrf_rejected).",
   });
   app.doc("/openapi.json", {
     openapi: "3.0.3",

@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+import { scrubbedEnvironment } from "./settings";
 import type { SimulatorServer } from "./simulator-server";
 
 function freePort(): Promise<number> {
@@ -91,7 +92,12 @@ export async function startWorker(
     ],
     {
       stdio: ["ignore", "inherit", "inherit"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      // The settings come from the env file only; a CANVAS_BASE_URL in the shell must not redirect the check.
+      env: {
+        ...scrubbedEnvironment(process.env),
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      },
       detached: true,
     },
   );

@@ -1,197 +1,187 @@
 /**
- * `npm start`: runs canvas-sync locally and shows it syncing.
+ * `npm start`: runs canvas-sync locally and shows it mirroring.
  *
- * Without configuration it starts the bundled Canvas simulator with a demo institution, applies the D1 migrations
- * to the local database, starts the worker with `wrangler dev --env local` (miniflare: local D1, R2, Queues, Durable
- * Objects, the Vectorize stand-in), registers the demo courses, fires the Cron Trigger, and prints progress and the
- * URLs to query. With CANVAS_BASE_URL and CANVAS_TOKEN set it syncs that Canvas instead (CANVAS_COURSE_IDS chooses
- * the courses; otherwise the first 100 courses the token can see). Ctrl-C stops everything.
+ * First it gathers every setting (environment over `.dev.vars`) and validates it with the worker's own schema:
+ * a bad one stops here, before anything starts, with one message naming the variable and the rule. Without
+ * CANVAS_BASE_URL it starts the bundled Canvas simulator with the demo institution; with CANVAS_BASE_URL and
+ * CANVAS_TOKEN it mirrors that Canvas (CANVAS_COURSE_IDS chooses the courses, otherwise the first 100 the token
+ * sees). It applies the D1 migrations, starts `wrangler dev --env local` with all settings in a private env file,
+ * registers the courses, fires the Cron Trigger (and again every 5 minutes, as the deployed schedule would), waits
+ * until syncs, text extraction and dedup have finished, and prints the banner. After it the console stays quiet
+ * unless something needs attention. `--fresh` starts from an empty local mirror. Ctrl-C stops everything.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { z } from "zod";
+import { CANVAS_STATE_DIR, stateDirFor, wipeState } from "./local-state";
+import { countOpenConflicts, summarise, waitUntilMirrored, type Call } from "./mirror-progress";
+import {
+  envFileText,
+  readDevVars,
+  resolveStartSettings,
+  scrubbedEnvironment,
+  type StartSettings,
+} from "./settings";
 import { startSimulatorServer } from "./simulator-server";
+import { startWranglerDev, WRANGLER } from "./wrangler-dev";
 
-const port = Number(process.env["PORT"] ?? 8787);
-const base = `http://127.0.0.1:${port}`;
-const apiToken = process.env["API_TOKEN"] ?? `local-${randomBytes(12).toString("hex")}`;
+const CRON = "*/5 * * * *";
+const CRON_INTERVAL_MS = 5 * 60_000;
+const MIRROR_TIMEOUT_MS = 15 * 60_000;
+
 const children: ChildProcess[] = [];
+const timers: NodeJS.Timeout[] = [];
+let stopSimulator: (() => Promise<void>) | null = null;
 
-const WRANGLER = path.join("node_modules", ".bin", "wrangler");
-
-/** Starts wrangler in its own process group, so stopping it also stops the workerd processes it spawned. */
-function wrangler(args: string[]): ChildProcess {
-  const child = spawn(WRANGLER, args, { stdio: "inherit", env: process.env, detached: true });
-  children.push(child);
-  return child;
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
+async function waitForHealth(base: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(url);
-      if (response.status < 500 || response.status === 503) return;
-    } catch {
-      // not up yet
+      const response = await fetch(`${base}/health`);
+      if (response.status === 200 || response.status === 503) {
+        const body = await response.text();
+        if (body.includes('"misconfigured"'))
+          throw new Error("the worker says its configuration is invalid (see above)");
+        return;
+      }
+    } catch (error) {
+      if (error instanceof Error && error.message.includes("configuration")) throw error;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new Error(`${url} did not come up within ${timeoutMs / 1000}s`);
+  throw new Error(`${base} did not come up within ${timeoutMs / 1000}s`);
 }
 
-async function call(method: string, route: string, body?: unknown): Promise<Response> {
-  return fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${apiToken}`, "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-}
-
-/** The part of Canvas's course listing we read. */
 const CanvasCoursesSchema = z.array(z.object({ id: z.number() }));
 
 async function courseIdsFromCanvas(canvasUrl: string, token: string): Promise<number[]> {
-  const configured = process.env["CANVAS_COURSE_IDS"];
-  if (configured)
-    return configured
-      .split(",")
-      .map((id) => Number(id.trim()))
-      .filter((id) => id > 0);
   const response = await fetch(`${canvasUrl}/api/v1/courses?per_page=100`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  if (!response.ok) throw new Error(`Canvas answered ${response.status} when listing courses`);
-  const courses = CanvasCoursesSchema.parse(await response.json());
-  return courses.map((course) => course.id);
+  if (!response.ok)
+    throw new Error(`Canvas at ${canvasUrl} answered ${response.status} when listing courses`);
+  return CanvasCoursesSchema.parse(await response.json()).map((course) => course.id);
 }
 
-/** The parts of the worker's own API responses that the progress display reads. */
-const CourseViewSchema = z.object({
-  canvasCourseId: z.number(),
-  state: z.string(),
-  lastSuccessAt: z.string().nullable(),
-});
-const CoursePageSchema = z.object({ items: z.array(CourseViewSchema) });
-const CourseDetailSchema = z.object({
-  runningJob: z.object({ done: z.number(), total: z.number(), collection: z.string().nullish() }).nullish(),
-});
+function applyMigrations(stateDir: string, environment: NodeJS.ProcessEnv): void {
+  const migrate = spawnSync(
+    "npx",
+    [WRANGLER, "d1", "migrations", "apply", "DB", "--local", "--env", "local", "--persist-to", stateDir],
+    { encoding: "utf8", env: { ...environment, CI: "true", WRANGLER_SEND_METRICS: "false" } },
+  );
+  if (migrate.status !== 0) {
+    process.stderr.write(`${migrate.stdout}${migrate.stderr}`);
+    throw new Error("applying the D1 migrations failed");
+  }
+  const applied = (migrate.stdout.match(/✅/g) ?? []).length;
+  console.log(applied > 0 ? `Applied ${applied} D1 migration(s).` : "D1 schema is up to date.");
+}
+
+function banner(
+  settings: StartSettings,
+  base: string,
+  summary: { headline: string; details: string[] },
+): string {
+  const token = settings.apiTokenGenerated
+    ? `${settings.values.API_TOKEN ?? ""}   (made up for this run; export API_TOKEN=... to keep one)`
+    : "yours (API_TOKEN from your environment or .dev.vars; not printed)";
+  const exportLine = settings.apiTokenGenerated
+    ? `  export API_TOKEN=${settings.values.API_TOKEN ?? ""}\n`
+    : "";
+  const state =
+    settings.mode === "demo"
+      ? `${stateDirFor("demo")} (the demo starts afresh every time)`
+      : `${CANVAS_STATE_DIR} (kept across restarts; npm start -- --fresh or npm run reset starts clean)`;
+  return `
+canvas-sync is running at ${base}   (Ctrl-C to stop)
+  ${summary.headline}
+${summary.details.map((line) => `  ! ${line}\n`).join("")}  API token:     ${token}
+  Dashboard:     ${base}/
+  API reference: ${base}/docs
+  Health:        ${base}/health
+  Metrics:       ${base}/metrics   (API token or the dashboard session)
+  Local state:   ${state}
+Try:
+${exportLine}  curl -H "Authorization: Bearer $API_TOKEN" ${base}/api/courses
+  curl -H "Authorization: Bearer $API_TOKEN" "${base}/api/conflicts?status=open"
+The Cron Trigger fires every 5 minutes while this runs. From here on only warnings and errors are printed.
+`;
+}
 
 async function main(): Promise<void> {
-  const useRealCanvas = Boolean(process.env["CANVAS_BASE_URL"] && process.env["CANVAS_TOKEN"]);
-  let canvasUrl = process.env["CANVAS_BASE_URL"] ?? "";
-  let canvasToken = process.env["CANVAS_TOKEN"] ?? "";
-  let fileHosts = process.env["CANVAS_FILE_HOSTS"] ?? "";
-  let courseIds: number[];
-  if (useRealCanvas) {
-    console.log(`Syncing the Canvas at ${canvasUrl}`);
-    courseIds = await courseIdsFromCanvas(canvasUrl, canvasToken);
-  } else {
-    canvasToken = `sim-${randomBytes(8).toString("hex")}`;
-    const simulator = await startSimulatorServer({
-      port: Number(process.env["SIMULATOR_PORT"] ?? 8790),
-      storagePort: Number(process.env["SIMULATOR_STORAGE_PORT"] ?? 8791),
-      institution: "demo",
-      tokens: [canvasToken],
-    });
-    canvasUrl = simulator.apiOrigin;
-    fileHosts = new URL(simulator.storageOrigin).hostname;
-    const listing = await fetch(`${canvasUrl}/api/v1/courses?per_page=100`, {
-      headers: { authorization: `Bearer ${canvasToken}` },
-    });
-    courseIds = CanvasCoursesSchema.parse(await listing.json()).map((course) => course.id);
-    console.log(
-      `Canvas simulator: ${simulator.apiOrigin} (files on ${simulator.storageOrigin}), demo courses ${courseIds.join(", ")}`,
+  const fresh = process.argv.includes("--fresh");
+  const resolved = resolveStartSettings(process.env, readDevVars(".dev.vars"));
+  if (!resolved.ok) {
+    console.error(
+      `Invalid settings (environment or .dev.vars), nothing was started:\n${resolved.problems.map((p) => `  - ${p}`).join("\n")}`,
     );
+    process.exit(1);
+  }
+  const settings = resolved.settings;
+  for (const note of settings.notes) console.log(`note: ${note}`);
+  const port = settings.options.PORT;
+  const base = `http://127.0.0.1:${port}`;
+  const stateDir = stateDirFor(settings.mode);
+  if ((settings.mode === "demo" || fresh) && wipeState(stateDir))
+    console.log(`Starting from an empty ${stateDir}.`);
+
+  let courseIds: number[];
+  if (settings.mode === "demo") {
+    const simulator = await startSimulatorServer({
+      port: settings.options.SIMULATOR_PORT,
+      storagePort: settings.options.SIMULATOR_STORAGE_PORT,
+      institution: "demo",
+      tokens: [settings.values.CANVAS_TOKEN ?? ""],
+    });
+    stopSimulator = () => simulator.close();
+    settings.values.CANVAS_FILE_HOSTS ??= new URL(simulator.storageOrigin).hostname;
+    courseIds = simulator.simulator.control.courseIds();
+    console.log(
+      `Canvas simulator: ${simulator.apiOrigin} with the demo institution (courses ${courseIds.join(", ")})`,
+    );
+  } else {
+    console.log(`Mirroring the Canvas at ${settings.config.CANVAS_BASE_URL}`);
+    courseIds =
+      settings.options.CANVAS_COURSE_IDS ??
+      (await courseIdsFromCanvas(settings.config.CANVAS_BASE_URL, settings.config.CANVAS_TOKEN));
   }
 
-  const secrets = mkdtempSync(path.join(tmpdir(), "canvas-sync-"));
-  const envFile = path.join(secrets, ".env");
-  writeFileSync(
-    envFile,
-    [`CANVAS_TOKEN=${canvasToken}`, `API_TOKEN=${apiToken}`, `CANVAS_FILE_HOSTS=${fileHosts}`].join("\n") +
-      "\n",
-    { mode: 0o600 },
-  );
-
-  console.log("Applying D1 migrations to the local database...");
-  const migrate = spawnSync(WRANGLER, ["d1", "migrations", "apply", "DB", "--local", "--env", "local"], {
-    stdio: "inherit",
-    env: { ...process.env, CI: "true" },
-  });
-  if (migrate.status !== 0) throw new Error("applying migrations failed");
-
+  const envFile = path.join(mkdtempSync(path.join(tmpdir(), "canvas-sync-")), ".env");
+  writeFileSync(envFile, envFileText(settings.values), { mode: 0o600 });
+  const environment = scrubbedEnvironment(process.env);
+  applyMigrations(stateDir, environment);
   console.log(`Starting the worker on ${base} ...`);
-  wrangler([
-    "dev",
-    "--env",
-    "local",
-    "--ip",
-    "127.0.0.1",
-    "--port",
-    String(port),
-    "--env-file",
-    envFile,
-    "--var",
-    `CANVAS_BASE_URL:${canvasUrl}`,
-    "--show-interactive-dev-session=false",
-  ]);
-  await waitFor(`${base}/health`, 120_000);
+  children.push(startWranglerDev({ port, envFile, stateDir, environment }));
+  await waitForHealth(base, 120_000);
 
+  const token = settings.values.API_TOKEN ?? "";
+  const call: Call = (method, route) =>
+    fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${token}` } });
   for (const courseId of courseIds) {
-    const response = await call("POST", "/api/courses", { canvasCourseId: courseId });
+    const response = await fetch(`${base}/api/courses`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ canvasCourseId: courseId }),
+    });
     if (response.status !== 201 && response.status !== 409) {
       console.error(`registering course ${courseId} failed: ${response.status} ${await response.text()}`);
     }
   }
   console.log(`Registered ${courseIds.length} course(s). Firing the Cron Trigger...`);
-  await fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/5 * * * *")}`);
+  const fireCron = () =>
+    fetch(`${base}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent(CRON)}`).catch(() => null);
+  await fireCron();
+  timers.push(setInterval(() => void fireCron(), CRON_INTERVAL_MS));
 
-  const started = Date.now();
-  for (;;) {
-    const response = await call("GET", "/api/courses?limit=500");
-    const { items } = CoursePageSchema.parse(await response.json());
-    const done = items.filter(
-      (course) =>
-        course.lastSuccessAt !== null || course.state === "failing" || course.state === "auth_failed",
-    );
-    const parts = await Promise.all(
-      items.map(async (course) => {
-        if (course.state !== "syncing") return `${course.canvasCourseId}: ${course.state}`;
-        const detail = CourseDetailSchema.parse(
-          await (await call("GET", `/api/courses/${course.canvasCourseId}`)).json(),
-        );
-        const job = detail.runningJob;
-        const progress = job ? ` ${job.collection ?? ""} ${job.done}/${job.total}` : "";
-        return `${course.canvasCourseId}: syncing${progress}`;
-      }),
-    );
-    const line = parts.join("  |  ");
-    console.log(
-      `[${Math.round((Date.now() - started) / 1000)}s] ${done.length}/${items.length} synced  ${line}`,
-    );
-    if (done.length === items.length) break;
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-  const first = courseIds[0];
-  console.log(`
-canvas-sync is running at ${base}   (Ctrl-C to stop)
-  API token:     ${apiToken}
-  Dashboard:     ${base}/
-  Health:        ${base}/health
-  OpenAPI:       ${base}/openapi.json
-  Courses:       curl -H "Authorization: Bearer ${apiToken}" ${base}/api/courses
-  One course:    curl -H "Authorization: Bearer ${apiToken}" ${base}/api/courses/${first}
-  Its items:     curl -H "Authorization: Bearer ${apiToken}" "${base}/api/courses/${first}/items?type=page"
-  Sync again:    curl -X POST -H "Authorization: Bearer ${apiToken}" -H "content-type: application/json" -d '{"mode":"incremental"}' ${base}/api/courses/${first}/sync
-`);
-  if (process.env["CANVAS_SYNC_EXIT_AFTER_SYNC"] === "1") shutdown(0);
+  const progress = await waitUntilMirrored(call, MIRROR_TIMEOUT_MS);
+  console.log(banner(settings, base, summarise(progress, await countOpenConflicts(call))));
+  if (process.env["CANVAS_SYNC_EXIT_AFTER_SYNC"] === "1") await shutdown(0);
 }
 
-function shutdown(code: number): void {
+async function shutdown(code: number): Promise<void> {
+  for (const timer of timers) clearInterval(timer);
   for (const child of children) {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, "SIGTERM");
@@ -199,12 +189,13 @@ function shutdown(code: number): void {
       // already gone
     }
   }
+  await stopSimulator?.().catch(() => undefined);
   process.exit(code);
 }
 
-process.on("SIGINT", () => shutdown(0));
-process.on("SIGTERM", () => shutdown(0));
-main().catch((error: unknown) => {
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+main().catch(async (error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
-  shutdown(1);
+  await shutdown(1);
 });

@@ -1,6 +1,6 @@
 /**
  * The dashboard's reads: recent finished jobs as plot points (report fields extracted inside D1), running jobs with
- * live progress from each course's Durable Object, a course's change log, and the token's rate budget. Read-only;
+ * live progress from each course's Durable Object, and course names. Read-only;
  * the D1 handle and bindings are passed in.
  */
 import { z } from "zod";
@@ -148,56 +148,6 @@ export async function runningJobs(env: Env, courseId?: number, limit = 50): Prom
       };
     }),
   );
-}
-
-export interface ChangeEntry {
-  id: number;
-  itemId: string;
-  kind: string;
-  jobId: string | null;
-  at: number;
-  type: string | null;
-  title: string | null;
-  fields: string[];
-}
-
-const ChangeFieldsSchema = z.array(z.object({ field: z.string() }));
-
-/** The names of the fields a change touched (values stay out of the page: they can be whole page bodies). */
-function fieldNames(text: string | null): string[] {
-  const parsed = ChangeFieldsSchema.safeParse(parseJson(text));
-  return parsed.success ? parsed.data.map((entry) => entry.field) : [];
-}
-
-/** A course's change log, newest first (uses the (course_id, at) index). */
-export async function courseChanges(db: D1Database, courseId: number, limit: number): Promise<ChangeEntry[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT c.id, c.item_id, c.kind, c.job_id, c.at, c.fields, i.type, i.title
-       FROM item_changes c LEFT JOIN items i ON i.id = c.item_id
-       WHERE c.course_id = ?1 ORDER BY c.at DESC, c.id DESC LIMIT ?2`,
-    )
-    .bind(courseId, limit)
-    .all<{
-      id: number;
-      item_id: string;
-      kind: string;
-      job_id: string | null;
-      at: number;
-      fields: string | null;
-      type: string | null;
-      title: string | null;
-    }>();
-  return results.map((row) => ({
-    id: row.id,
-    itemId: row.item_id,
-    kind: row.kind,
-    jobId: row.job_id,
-    at: row.at,
-    type: row.type,
-    title: row.title,
-    fields: fieldNames(row.fields),
-  }));
 }
 
 /**

@@ -1,4 +1,8 @@
-/** Pure formatting for the dashboard: durations, ages, timestamps and byte sizes, all in UTC. */
+/**
+ * Pure formatting for the dashboard: durations, ages, timestamps (UTC, and saying so), percentages, and the health
+ * checks in the units an operator reads (a share as a percentage, a lag as a duration).
+ */
+import type { HealthCheck } from "../observability/health";
 
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return "—";
@@ -18,10 +22,34 @@ export function formatRelative(at: number | null, now: number): string {
   return delta >= 0 ? `in ${formatDuration(delta)}` : `${formatDuration(-delta)} ago`;
 }
 
-/** "2026-11-03 14:05" (UTC). */
+/** "2026-11-03 14:05 UTC". */
 export function formatTimestamp(at: number | null): string {
   if (at === null) return "—";
-  return new Date(at).toISOString().slice(0, 16).replace("T", " ");
+  return `${new Date(at).toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** 0.1667 as "16.7%", 0.05 as "5%". */
+export function formatPercent(share: number | null): string {
+  if (share === null || !Number.isFinite(share)) return "—";
+  return `${Number((share * 100).toFixed(1))}%`;
+}
+
+/** A health check's value in its unit: lag as a duration, error rate as a percentage, counts as they are. */
+export function formatHealthValue(check: Pick<HealthCheck, "name">, value: number | null): string {
+  if (value === null) return "—";
+  if (check.name.endsWith("_seconds")) return formatDuration(value * 1000);
+  if (check.name.endsWith("_rate")) return formatPercent(value);
+  return String(value);
+}
+
+/** The check's name in words ("max_sync_lag_seconds" as "largest sync lag"). */
+export function healthCheckLabel(name: string): string {
+  const labels: Record<string, string> = {
+    stuck_jobs: "stuck jobs",
+    max_sync_lag_seconds: "largest sync lag",
+    recent_error_rate: "failed syncs (last hour)",
+  };
+  return labels[name] ?? name.replace(/_/g, " ");
 }
 
 /** "14:05" for axis labels (UTC). */

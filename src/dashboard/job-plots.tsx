@@ -1,46 +1,47 @@
-/** The per-sync plots shared by the overview and the course page: duration, Canvas requests, changes, throttling. */
+/**
+ * The per-sync plots shared by the overview and the course page: duration, Canvas requests, changes, throttling.
+ * One series (and legend entry) per course, its points joined in time order; a failed sync is a red dot on every
+ * plot; times are UTC.
+ */
 import type { JobPoint } from "./data";
 import { formatCount, formatSeconds, timeAxisFormat } from "./format";
 import { layoutLines, type Point, type Series } from "./plot-geometry";
 import { LinePlot } from "./plot";
 
-function series(label: string, points: JobPoint[], value: (point: JobPoint) => number | null): Series {
-  return {
-    label,
-    points: points.flatMap((point): Point[] => {
-      const y = value(point);
-      return y === null ? [] : [{ x: point.finishedAt, y }];
-    }),
-  };
+/** One series per course, in order of first appearance; `label` names a course. */
+export function seriesByCourse(
+  points: JobPoint[],
+  value: (point: JobPoint) => number | null,
+  label: (courseId: number) => string,
+): Series[] {
+  const byCourse = new Map<number, Point[]>();
+  for (const point of points) {
+    const y = value(point);
+    if (y === null) continue;
+    const list = byCourse.get(point.courseId) ?? [];
+    list.push({ x: point.finishedAt, y, ...(point.status === "failed" ? { failed: true } : {}) });
+    byCourse.set(point.courseId, list);
+  }
+  return [...byCourse.entries()].map(([courseId, list]) => ({ label: label(courseId), points: list }));
 }
 
-/** Job points split by outcome, so failed syncs stand out (an empty series is left out). */
-function byOutcome(points: JobPoint[], value: (point: JobPoint) => number | null): Series[] {
-  return [
-    series(
-      "succeeded",
-      points.filter((point) => point.status === "succeeded"),
-      value,
-    ),
-    series(
-      "failed",
-      points.filter((point) => point.status === "failed"),
-      value,
-    ),
-  ].filter((entry) => entry.points.length > 0);
-}
-
-export function JobPlots(props: { points: JobPoint[] }) {
+export function JobPlots(props: { points: JobPoint[]; titles?: Map<number, string> }) {
   const { points } = props;
+  const label = (courseId: number): string => {
+    const title = props.titles?.get(courseId);
+    return title ? `${courseId} ${title}` : `course ${courseId}`;
+  };
   const times = points.map((point) => point.finishedAt);
   const formatTime = timeAxisFormat(times.length === 0 ? 0 : Math.max(...times) - Math.min(...times));
+  const plot = (value: (point: JobPoint) => number | null) => seriesByCourse(points, value, label);
   return (
     <div class="plots">
       <LinePlot
         id="sync-duration"
-        title="Sync duration (seconds) per finished job"
+        title="Sync duration per finished job (time axis in UTC)"
+        unit=" s"
         layout={layoutLines(
-          byOutcome(points, (point) => (point.durationMs === null ? null : point.durationMs / 1000)),
+          plot((point) => (point.durationMs === null ? null : point.durationMs / 1000)),
           formatTime,
           formatSeconds,
         )}
@@ -49,7 +50,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         id="canvas-requests"
         title="Canvas requests per sync"
         layout={layoutLines(
-          byOutcome(points, (point) => point.canvasRequests),
+          plot((point) => point.canvasRequests),
           formatTime,
           formatCount,
         )}
@@ -58,7 +59,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         id="changes"
         title="Objects changed per sync (added, updated, deleted, restored)"
         layout={layoutLines(
-          byOutcome(points, (point) => point.changed),
+          plot((point) => point.changed),
           formatTime,
           formatCount,
         )}
@@ -67,7 +68,7 @@ export function JobPlots(props: { points: JobPoint[] }) {
         id="throttled"
         title="Throttled Canvas responses per sync"
         layout={layoutLines(
-          byOutcome(points, (point) => point.throttled),
+          plot((point) => point.throttled),
           formatTime,
           formatCount,
         )}

@@ -1,11 +1,20 @@
-/** The dashboard's home: health, running jobs with live progress, every course's sync state, and the plots. */
+/**
+ * The dashboard's home: health (in percent and durations), running jobs with live progress, every course's sync
+ * state with its actions (sync now, remove) and a form to register one, and the plots (one series per course).
+ */
 import type { HealthCheck, HealthStatus } from "../observability/health";
 import type { MetricsSnapshot } from "../observability/metric-families";
 import type { CourseRecord } from "../storage/d1/queries";
 import type { JobPoint, RunningJob } from "./data";
-import { formatDuration, formatRelative, formatTimestamp } from "./format";
+import {
+  formatDuration,
+  formatHealthValue,
+  formatRelative,
+  formatTimestamp,
+  healthCheckLabel,
+} from "./format";
 import { JobPlots } from "./job-plots";
-import { Badge, Layout } from "./layout";
+import { ActionButton, Badge, CsrfField, Layout } from "./layout";
 import { HeadroomGauge } from "./plot";
 
 export interface OverviewProps {
@@ -18,12 +27,14 @@ export interface OverviewProps {
   running: RunningJob[];
   points: JobPoint[];
   gate: MetricsSnapshot["gate"];
+  csrf: string | null;
+  notice?: string | undefined;
 }
 
 export function RunningJobsTable(props: { running: RunningJob[]; now: number }) {
   if (props.running.length === 0) return <p class="muted">No sync is running.</p>;
   return (
-    <table id="running-jobs">
+    <table id="running-jobs" class="stack">
       <thead>
         <tr>
           <th>Course</th>
@@ -35,16 +46,18 @@ export function RunningJobsTable(props: { running: RunningJob[]; now: number }) 
       <tbody>
         {props.running.map((job) => (
           <tr data-live-course={String(job.courseId)} data-live-job={job.jobId}>
-            <td>
+            <td data-label="Course">
               <a href={`/courses/${job.courseId}`}>{job.courseId}</a>
             </td>
-            <td class="muted">{job.jobId.slice(0, 8)}</td>
-            <td>
+            <td data-label="Job" class="muted">
+              {job.jobId.slice(0, 8)}
+            </td>
+            <td data-label="Progress">
               <progress value={job.done} max={Math.max(1, job.total)} />{" "}
               <span data-live-text>{`${job.done} / ${job.total}`}</span>
               {job.collection ? <span class="muted">{` ${job.collection}`}</span> : null}
             </td>
-            <td>{formatRelative(job.startedAt, props.now)}</td>
+            <td data-label="Started">{formatRelative(job.startedAt, props.now)}</td>
           </tr>
         ))}
       </tbody>
@@ -52,26 +65,46 @@ export function RunningJobsTable(props: { running: RunningJob[]; now: number }) 
   );
 }
 
+export function HealthChecks(props: { checks: HealthCheck[] }) {
+  return (
+    <ul class="checks" id="health-checks">
+      {props.checks.map((check) => (
+        <li data-check={check.name}>
+          <Badge value={check.status} /> {healthCheckLabel(check.name)}:{" "}
+          <strong>{formatHealthValue(check, check.value)}</strong>
+          <span class="muted">{` (degraded above ${formatHealthValue(check, check.degradedAbove)}, unhealthy above ${formatHealthValue(check, check.unhealthyAbove)})`}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function lagOf(course: CourseRecord, now: number): number | null {
   return course.lastSuccessAt === null ? null : now - course.lastSuccessAt;
 }
 
-function CourseRow(props: { course: CourseRecord; title: string | null; now: number }) {
-  const { course, now } = props;
+function CourseRow(props: { course: CourseRecord; title: string | null; now: number; csrf: string | null }) {
+  const { course, now, csrf } = props;
   const open = course.breakerOpenUntil !== null && course.breakerOpenUntil > now;
+  const id = course.canvasCourseId;
   return (
-    <tr data-course-id={String(course.canvasCourseId)}>
-      <td>
-        <a href={`/courses/${course.canvasCourseId}`}>{course.canvasCourseId}</a>{" "}
-        <span class="muted">{course.name ?? props.title ?? ""}</span>
+    <tr data-course-id={String(id)}>
+      <td data-label="Course">
+        <a href={`/courses/${id}`}>{id}</a> <span class="muted">{course.name ?? props.title ?? ""}</span>
       </td>
-      <td>
+      <td data-label="State">
         <Badge value={course.state} />
       </td>
-      <td title={formatTimestamp(course.lastSyncAt)}>{formatRelative(course.lastSyncAt, now)}</td>
-      <td title={formatTimestamp(course.nextSyncAt)}>{formatRelative(course.nextSyncAt, now)}</td>
-      <td class="num">{formatDuration(lagOf(course, now))}</td>
-      <td>
+      <td data-label="Last sync" title={formatTimestamp(course.lastSyncAt)}>
+        {formatRelative(course.lastSyncAt, now)}
+      </td>
+      <td data-label="Next sync" title={formatTimestamp(course.nextSyncAt)}>
+        {formatRelative(course.nextSyncAt, now)}
+      </td>
+      <td data-label="Lag" class="num">
+        {formatDuration(lagOf(course, now))}
+      </td>
+      <td data-label="Breaker">
         {open ? (
           <span>
             <Badge value="open" /> {`until ${formatTimestamp(course.breakerOpenUntil)}`}
@@ -80,38 +113,58 @@ function CourseRow(props: { course: CourseRecord; title: string | null; now: num
           <Badge value="closed" />
         )}
       </td>
-      <td class="num">{course.consecutiveFailures}</td>
-      <td class="error">
+      <td data-label="Failures" class="num">
+        {course.consecutiveFailures}
+      </td>
+      <td data-label="Last error" class="error">
         {course.lastError ? `${course.lastErrorCategory ?? "error"}: ${course.lastError}` : ""}
       </td>
+      {csrf ? (
+        <td data-label="Actions" class="actions">
+          <ActionButton action={`/courses/${id}/sync`} csrf={csrf} label="Sync now" />
+          <a class="button-link" href={`/courses/${id}#remove`}>
+            Remove…
+          </a>
+        </td>
+      ) : null}
     </tr>
+  );
+}
+
+function RegisterForm(props: { csrf: string }) {
+  return (
+    <form method="post" action="/courses" class="register" id="register-course">
+      <CsrfField token={props.csrf} />
+      <label for="canvasCourseId">Register a Canvas course id</label>
+      <input
+        id="canvasCourseId"
+        name="canvasCourseId"
+        inputmode="numeric"
+        pattern="[1-9][0-9]{0,14}"
+        required
+      />
+      <button type="submit">Register</button>
+    </form>
   );
 }
 
 export function OverviewPage(props: OverviewProps) {
   return (
-    <Layout title="Overview">
+    <Layout title="Overview" active="courses" notice={props.notice}>
       <h1>
         Sync overview <Badge value={props.health.status} />
       </h1>
-      <ul class="checks" id="health-checks">
-        {props.health.checks.map((check) => (
-          <li>
-            <Badge value={check.status} /> {check.name.replace(/_/g, " ")}:{" "}
-            <strong>{check.value ?? "—"}</strong>
-            <span class="muted">{` (degraded above ${check.degradedAbove ?? "—"}, unhealthy above ${check.unhealthyAbove ?? "—"})`}</span>
-          </li>
-        ))}
-      </ul>
+      <HealthChecks checks={props.health.checks} />
 
       <h2>Running jobs</h2>
       <RunningJobsTable running={props.running} now={props.now} />
 
       <h2>Courses</h2>
+      {props.csrf ? <RegisterForm csrf={props.csrf} /> : null}
       {props.courses.length === 0 ? (
-        <p class="muted">No course is registered yet (POST /api/courses).</p>
+        <p class="muted">No course is registered yet.</p>
       ) : (
-        <table id="courses">
+        <table id="courses" class="stack">
           <thead>
             <tr>
               <th>Course</th>
@@ -122,6 +175,7 @@ export function OverviewPage(props: OverviewProps) {
               <th>Breaker</th>
               <th class="num">Failures</th>
               <th>Last error</th>
+              {props.csrf ? <th>Actions</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -130,6 +184,7 @@ export function OverviewPage(props: OverviewProps) {
                 course={course}
                 title={props.titles.get(course.canvasCourseId) ?? null}
                 now={props.now}
+                csrf={props.csrf}
               />
             ))}
           </tbody>
@@ -142,7 +197,7 @@ export function OverviewPage(props: OverviewProps) {
       ) : null}
 
       <h2>Recent syncs</h2>
-      <JobPlots points={props.points} />
+      <JobPlots points={props.points} titles={props.titles} />
 
       <h2>Rate-limit headroom</h2>
       {props.gate ? (

@@ -1,12 +1,15 @@
 /**
  * The geometry of the dashboard's SVG plots, as pure functions: scales, "nice" axis ticks, line paths and bar
  * rectangles in pixel space. plot.tsx only turns a layout into elements, so everything that can be wrong about a
- * plot (a point drawn outside the frame, an axis that hides the maximum, NaN in a path) is tested here.
+ * plot (a point drawn outside the frame, an axis that hides the maximum, NaN in a path, two syncs that finished in
+ * the same second drawn as one dot) is tested here.
  */
 
 export interface Point {
   x: number;
   y: number;
+  /** a failed sync: drawn red whatever its series' colour */
+  failed?: boolean;
 }
 
 export interface Series {
@@ -36,6 +39,28 @@ export interface LineLayout {
   yTicks: Tick[];
   series: { label: string; path: string; dots: (Point & { px: number; py: number })[] }[];
   empty: boolean;
+}
+
+/** Closest two dots may be drawn (their centres, in pixels) before they are pushed apart. */
+export const MIN_DOT_GAP = 6;
+
+/**
+ * Spreads dots that would be drawn on top of each other (e.g. syncs that finished in the same second) so each one
+ * is visible: in x order, a dot closer than MIN_DOT_GAP to the previous one in both directions moves right. The
+ * shift is a few pixels; the tooltip keeps the true value.
+ */
+export function dodgeDots(dots: { x: number; px: number; py: number }[]): void {
+  // Ties in pixels keep time order, so the spread points still read left to right as they happened.
+  const ordered = [...dots].sort((a, b) => a.px - b.px || a.x - b.x || a.py - b.py);
+  for (let index = 1; index < ordered.length; index++) {
+    const dot = ordered[index];
+    if (dot === undefined) continue;
+    for (let back = index - 1; back >= 0; back--) {
+      const other = ordered[back];
+      if (other === undefined || dot.px - other.px >= MIN_DOT_GAP) break;
+      if (Math.abs(dot.py - other.py) < MIN_DOT_GAP) dot.px = round(other.px + MIN_DOT_GAP);
+    }
+  }
 }
 
 export const DEFAULT_FRAME: Frame = {
@@ -143,14 +168,28 @@ export function layoutLines(
       label: formatX(value),
     })),
     yTicks: yValues.map((value) => ({ position: round(y(value)), value, label: formatY(value) })),
-    series: series.map((entry) => {
-      const sorted = [...entry.points].sort((a, b) => a.x - b.x);
-      const dots = sorted.map((point) => ({ ...point, px: round(x(point.x)), py: round(y(point.y)) }));
-      const path = dots.map((dot, index) => `${index === 0 ? "M" : "L"}${dot.px},${dot.py}`).join(" ");
-      return { label: entry.label, path, dots };
-    }),
+    series: dodged(
+      series.map((entry) => {
+        const sorted = [...entry.points].sort((a, b) => a.x - b.x);
+        return {
+          label: entry.label,
+          dots: sorted.map((point) => ({ ...point, px: round(x(point.x)), py: round(y(point.y)) })),
+        };
+      }),
+    ),
     empty: false,
   };
+}
+
+/** Dodges the dots of all series together, then draws each series' path through its (moved) dots. */
+function dodged(
+  series: { label: string; dots: (Point & { px: number; py: number })[] }[],
+): LineLayout["series"] {
+  dodgeDots(series.flatMap((entry) => entry.dots));
+  return series.map((entry) => ({
+    ...entry,
+    path: entry.dots.map((dot, index) => `${index === 0 ? "M" : "L"}${dot.px},${dot.py}`).join(" "),
+  }));
 }
 
 export interface BarLayout {

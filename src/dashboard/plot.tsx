@@ -4,8 +4,6 @@
  */
 import type { BarLayout, LineLayout } from "./plot-geometry";
 
-const PALETTE = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"];
-
 function Empty(props: { width: number; height: number }) {
   return (
     <text x={props.width / 2} y={props.height / 2} text-anchor="middle" class="plot-empty">
@@ -30,9 +28,29 @@ function YAxis(props: { layout: LineLayout | BarLayout }) {
   );
 }
 
-export function LinePlot(props: { id: string; title: string; layout: LineLayout }) {
+/** The colour of a failed sync's dot on every plot, whatever its series. */
+export const FAILED_COLOR = "#dc2626";
+
+/** Series colours (the legend's swatches repeat them in assets.ts, classes s0..s7); red is kept for failures. */
+const SERIES_PALETTE = [
+  "#2563eb",
+  "#16a34a",
+  "#9333ea",
+  "#ea580c",
+  "#0891b2",
+  "#a16207",
+  "#db2777",
+  "#4b5563",
+];
+
+export function seriesColor(index: number): string {
+  return SERIES_PALETTE[index % SERIES_PALETTE.length] ?? "#2563eb";
+}
+
+export function LinePlot(props: { id: string; title: string; layout: LineLayout; unit?: string }) {
   const { layout } = props;
   const bottom = layout.area.y + layout.area.height;
+  const anyFailed = layout.series.some((series) => series.dots.some((dot) => dot.failed));
   return (
     <figure class="plot" data-plot={props.id}>
       <figcaption>{props.title}</figcaption>
@@ -61,11 +79,18 @@ export function LinePlot(props: { id: string; title: string; layout: LineLayout 
               ))}
             </g>
             {layout.series.map((series, index) => (
-              <g class="series" data-series={series.label} stroke={PALETTE[index % PALETTE.length]}>
+              <g class="series" data-series={series.label} stroke={seriesColor(index)}>
                 <path d={series.path} fill="none" stroke-width="1.5" />
                 {series.dots.map((dot) => (
-                  <circle cx={dot.px} cy={dot.py} r="2.5" fill={PALETTE[index % PALETTE.length]}>
-                    <title>{`${series.label}: ${dot.y}`}</title>
+                  <circle
+                    cx={dot.px}
+                    cy={dot.py}
+                    r={dot.failed ? "3.5" : "2.5"}
+                    fill={dot.failed ? FAILED_COLOR : seriesColor(index)}
+                    stroke={dot.failed ? "#7f1d1d" : seriesColor(index)}
+                    class={dot.failed ? "failed" : "ok"}
+                  >
+                    <title>{`${series.label}${dot.failed ? " (failed)" : ""}: ${dot.y}${props.unit ?? ""}`}</title>
                   </circle>
                 ))}
               </g>
@@ -73,13 +98,22 @@ export function LinePlot(props: { id: string; title: string; layout: LineLayout 
           </g>
         )}
       </svg>
-      {layout.series.length > 1 ? (
+      {layout.empty ? null : (
         <ul class="legend">
           {layout.series.map((series, index) => (
-            <li class={`swatch-${index % PALETTE.length}`}>{series.label}</li>
+            <li>
+              <span class={`swatch s${index % SERIES_PALETTE.length}`} />
+              {series.label}
+            </li>
           ))}
+          {anyFailed ? (
+            <li>
+              <span class="swatch failed" />
+              failed sync
+            </li>
+          ) : null}
         </ul>
-      ) : null}
+      )}
     </figure>
   );
 }

@@ -1,18 +1,20 @@
 /**
- * The operator's dashboard (server-rendered hono/jsx): `/` and `/courses/:id` behind the API token (bearer header
- * or the signed session cookie set by the sign-in form), `/login` and `/logout`, and the two static assets. Pages
- * send a strict Content-Security-Policy; all Canvas-sourced text is escaped by JSX.
+ * The operator's dashboard (server-rendered hono/jsx): the overview, a page per course, the conflicts list and one
+ * conflict, behind the API token (bearer header or the signed session cookie set by the sign-in form); `/login`,
+ * `/logout` and the static assets; and the forms' POST actions (src/dashboard/actions.tsx). Pages send a strict
+ * Content-Security-Policy; all Canvas-sourced text is escaped by JSX.
  */
-import { Hono, type Context } from "hono";
-import type { HtmlEscapedString } from "hono/utils/html";
+import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { isAuthenticated } from "../api/auth";
 import { constantTimeEqual } from "../api/constant-time";
 import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../api/session";
+import { getDuplicate, listConflicts } from "../dedup/duplicate-queries";
 import { evaluateHealth, liveEventsHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
+import { courseChangeLog, isChangeLogCursor } from "../storage/d1/change-log";
 import { openDatabase } from "../storage/d1/client";
+import { readItemText } from "../storage/d1/item-texts";
 import {
   countItemsByType,
   decodeCursor,
@@ -23,41 +25,37 @@ import {
   listCourses,
   listJobs,
 } from "../storage/d1/queries";
+import { dashboardActions } from "./actions";
 import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "./assets";
+import { ConflictPage, ConflictsPage } from "./conflicts-page";
 import { CoursePage, NotFoundPage } from "./course-page";
-import { courseChanges, recentJobPoints, courseTitles, jobSummary, runningJobs } from "./data";
+import { courseTitles, jobSummary, recentJobPoints, runningJobs } from "./data";
 import { LoginPage } from "./login-page";
+import { NOTICES } from "./layout";
 import { OverviewPage } from "./overview-page";
-
-type AppContext = Context<{ Bindings: Env }>;
+import { render, type AppContext } from "./render";
+import { viewerOf } from "./viewer";
 
 const PAGE_SIZE = 100;
 const JOB_PAGE_SIZE = 50;
+const CHANGE_PAGE_SIZE = 50;
+const CONFLICT_PAGE_SIZE = 50;
 const PLOT_JOBS = 200;
-
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-  "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+/** How much of each text the side-by-side view shows. */
+const COMPARE_CHARS = 20_000;
 
 const LoginFormSchema = z.object({ token: z.string().min(1).max(512) }).strict();
-const CourseIdSchema = z
+const IdSchema = z
   .string()
   .regex(/^[1-9]\d{0,14}$/)
   .transform(Number);
 
 export const dashboardRoutes = new Hono<{ Bindings: Env }>();
 
-/** Renders a page with the security headers every dashboard page carries. */
-function render(
-  c: AppContext,
-  element: HtmlEscapedString | Promise<HtmlEscapedString>,
-  status: 200 | 400 | 401 | 404 | 415 = 200,
-): Response | Promise<Response> {
-  c.header("content-security-policy", CSP);
-  c.header("x-content-type-options", "nosniff");
-  c.header("referrer-policy", "no-referrer");
-  c.header("cache-control", "no-store");
-  return c.html(element, status);
+/** The notice an action redirected with, if it is one we know (nothing from the URL is echoed). */
+function noticeOf(c: AppContext): string | undefined {
+  const code = c.req.query("notice");
+  return code !== undefined && code in NOTICES ? code : undefined;
 }
 
 dashboardRoutes.get("/ui/style.css", (c) =>
@@ -112,12 +110,9 @@ dashboardRoutes.post("/logout", (c) => {
   return c.redirect("/login", 303);
 });
 
-async function signedIn(c: AppContext): Promise<boolean> {
-  return isAuthenticated(c, (env) => [env.API_TOKEN], { allowCookie: true });
-}
-
 dashboardRoutes.get("/", async (c) => {
-  if (!(await signedIn(c))) return c.redirect("/login", 303);
+  const viewer = await viewerOf(c);
+  if (!viewer) return c.redirect("/login", 303);
   const now = Date.now();
   const cursor = c.req.query("cursor");
   const after = decodeCursor(cursor, isNumberCursor);
@@ -133,10 +128,8 @@ dashboardRoutes.get("/", async (c) => {
   ]);
   const courses = rows.slice(0, PAGE_SIZE);
   const last = courses.at(-1);
-  const titles = await courseTitles(
-    c.env.DB,
-    courses.map((course) => course.canvasCourseId),
-  );
+  const ids = new Set([...courses.map((course) => course.canvasCourseId), ...points.map((p) => p.courseId)]);
+  const titles = await courseTitles(c.env.DB, [...ids].slice(0, 200));
   return render(
     c,
     <OverviewPage
@@ -148,19 +141,26 @@ dashboardRoutes.get("/", async (c) => {
       running={running}
       points={points}
       gate={gate}
+      csrf={viewer.csrf}
+      notice={noticeOf(c)}
     />,
   );
 });
 
 dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
-  if (!(await signedIn(c))) return c.redirect("/login", 303);
-  const id = CourseIdSchema.safeParse(c.req.param("canvasCourseId"));
+  const viewer = await viewerOf(c);
+  if (!viewer) return c.redirect("/login", 303);
+  const id = IdSchema.safeParse(c.req.param("canvasCourseId"));
   if (!id.success) return render(c, <NotFoundPage message="Course ids are positive integers." />, 404);
   const courseId = id.data;
   const jobsCursor = c.req.query("jobs");
   const before = decodeCursor(jobsCursor, isJobCursor);
   if (jobsCursor && !before)
     return render(c, <NotFoundPage message="That page of jobs does not exist." />, 400);
+  const changesCursor = c.req.query("changes");
+  const changesBefore = decodeCursor(changesCursor, isChangeLogCursor);
+  if (changesCursor && !changesBefore)
+    return render(c, <NotFoundPage message="That page of changes does not exist." />, 400);
   const orm = openDatabase(c.env.DB);
   const course = await getCourse(orm, courseId);
   if (!course) return render(c, <NotFoundPage message={`Course ${courseId} is not registered.`} />, 404);
@@ -171,11 +171,13 @@ dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
     runningJobs(c.env, courseId),
     listJobs(orm, courseId, before, JOB_PAGE_SIZE + 1),
     recentJobPoints(c.env.DB, PLOT_JOBS, courseId),
-    courseChanges(c.env.DB, courseId, 100),
+    courseChangeLog(c.env.DB, courseId, changesBefore, CHANGE_PAGE_SIZE + 1),
     courseTitles(c.env.DB, [courseId]),
   ]);
   const page = jobRows.slice(0, JOB_PAGE_SIZE);
   const last = page.at(-1);
+  const changePage = changes.slice(0, CHANGE_PAGE_SIZE);
+  const lastChange = changePage.at(-1);
   return render(
     c,
     <CoursePage
@@ -192,7 +194,54 @@ dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
           : null
       }
       points={points}
-      changes={changes}
+      changes={changePage}
+      olderChangesHref={
+        changes.length > CHANGE_PAGE_SIZE && lastChange
+          ? `/courses/${courseId}?changes=${encodeCursor({ at: lastChange.at, id: lastChange.id })}#change-log`
+          : null
+      }
+      newestChangesHref={changesBefore ? `/courses/${courseId}#change-log` : null}
+      csrf={viewer.csrf}
+      notice={noticeOf(c)}
     />,
   );
 });
+
+dashboardRoutes.get("/conflicts", async (c) => {
+  const viewer = await viewerOf(c);
+  if (!viewer) return c.redirect("/login", 303);
+  const status = c.req.query("status") === "resolved" ? "resolved" : "open";
+  const cursor = c.req.query("cursor");
+  const afterId = cursor ? decodeCursor(cursor, isNumberCursor) : 0;
+  if (afterId === null)
+    return render(c, <NotFoundPage message="That page of conflicts does not exist." />, 400);
+  const page = await listConflicts(c.env.DB, { status, afterId, limit: CONFLICT_PAGE_SIZE });
+  return render(
+    c,
+    <ConflictsPage
+      status={status}
+      conflicts={page.items}
+      nextHref={
+        page.lastId === null ? null : `/conflicts?status=${status}&cursor=${encodeCursor(page.lastId)}`
+      }
+      notice={noticeOf(c)}
+    />,
+  );
+});
+
+dashboardRoutes.get("/conflicts/:conflictId", async (c) => {
+  const viewer = await viewerOf(c);
+  if (!viewer) return c.redirect("/login", 303);
+  const id = IdSchema.safeParse(c.req.param("conflictId"));
+  const conflict = id.success ? await getDuplicate(c.env.DB, id.data) : null;
+  if (conflict === null || conflict.kind !== "near_text") {
+    return render(c, <NotFoundPage message="There is no such conflict." />, 404);
+  }
+  const [a, b] = await Promise.all([
+    readItemText(c.env.DB, c.env.BLOBS, conflict.a.itemId, COMPARE_CHARS),
+    readItemText(c.env.DB, c.env.BLOBS, conflict.b.itemId, COMPARE_CHARS),
+  ]);
+  return render(c, <ConflictPage conflict={conflict} a={a} b={b} csrf={viewer.csrf} notice={noticeOf(c)} />);
+});
+
+dashboardRoutes.route("/", dashboardActions);

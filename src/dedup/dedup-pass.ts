@@ -234,11 +234,15 @@ async function linkIdenticalBlobs(
   return { linked: results.filter((r) => r.results.length > 0).length, more };
 }
 
-/** Each new conflict is logged; one alert per pass carries them all (ids and scores only, never text). */
+/**
+ * Each new conflict is logged at debug level; one alert per pass (a warning, not an error: nothing is broken, an
+ * operator has pairs to look at) carries them all, ids and scores only, never text.
+ */
 async function announce(deps: DedupDeps, courseId: number, raised: RaisedConflict[]): Promise<void> {
-  for (const conflict of raised) log("warn", "near-duplicate conflict opened", { ...conflict });
+  for (const conflict of raised) log("debug", "near-duplicate conflict opened", { ...conflict });
   await deps.alert({
     kind: "near_duplicates",
+    level: "warn",
     message: `${raised.length} near-duplicate pair(s) found in course ${courseId}; resolve with POST /api/conflicts/:id/resolve`,
     details: {
       courseId,

@@ -36,7 +36,11 @@ const StandinEnvSchema = z.object({
     (v) => typeof v === "object" && v !== null && "prepare" in v && "batch" in v,
     "VECTOR_STANDIN_DB (a D1 binding) is required by the Vectorize stand-in",
   ),
-  VECTOR_DIMENSIONS: z.coerce.number().int().min(1).max(1536).optional(),
+  // Blank means unset, as in src/env.ts (wrangler.toml declares the setting with an empty value).
+  VECTOR_DIMENSIONS: z.preprocess(
+    (value) => (typeof value === "string" && value.trim() === "" ? undefined : value),
+    z.coerce.number().int().min(1).max(1536).optional(),
+  ),
   VECTOR_METRIC: MetricSchema.optional(),
   VECTOR_STANDIN_LAG_MS: z.coerce.number().int().min(0).optional(),
   VECTOR_METADATA_INDEXES: z.string().optional(),

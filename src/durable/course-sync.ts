@@ -2,8 +2,9 @@
  * CourseSync: one Durable Object per course (named by its Canvas id). It is the single place that coordinates a
  * course: the sync lease (one course never syncs twice at once; a lease held by a consumer that died expires), the
  * live progress of the running job, how the earlier deliveries of each job ended (Queues does not say), and the
- * course's circuit breaker, whose half-open step is an alarm. Its state is small and lives in the object's
- * SQLite-backed storage.
+ * course's circuit breaker, whose half-open step is an alarm. It also remembers that the course was removed
+ * (DELETE /api/courses/:id), so a job still running for it stops at its next progress report instead of carrying
+ * on for a course nobody wants. Its state is small and lives in the object's SQLite-backed storage.
  */
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
@@ -54,6 +55,18 @@ const DeliveriesSchema = z.record(z.string(), DeliveryHistorySchema);
 /** Jobs whose history is kept; a job that vanished without finishing (cron released it as stuck) ages out. */
 const MAX_TRACKED_JOBS = 20;
 
+/** Set when the course is removed; cleared when it is registered again. */
+export interface Removal {
+  at: number;
+  /** the removal also deleted the course's mirrored content */
+  purge: boolean;
+}
+
+const RemovalSchema = z.object({ at: z.number(), purge: z.boolean() });
+
+/** Thrown by reportProgress once the course is removed: the running job ends there. */
+export const COURSE_REMOVED_MESSAGE = "the course was removed while this sync ran";
+
 export const BREAKER_CONFIG: BreakerConfig = { failureThreshold: 5, openMs: 300_000 };
 
 export class CourseSync extends DurableObject<Env> {
@@ -84,8 +97,28 @@ export class CourseSync extends DurableObject<Env> {
     if (progress?.jobId === jobId) await this.ctx.storage.delete("progress");
   }
 
+  /** Records a running job's progress; refuses (throws) once the course is removed, which ends that job. */
   async reportProgress(progress: Progress): Promise<void> {
+    if (await this.removal()) throw new Error(COURSE_REMOVED_MESSAGE);
     await this.ctx.storage.put("progress", progress);
+  }
+
+  /** Marks the course removed: its running job stops at the next progress report; breaker and history reset. */
+  async markRemoved(removal: Removal): Promise<void> {
+    await this.ctx.storage.put("removal", removal);
+    await this.ctx.storage.delete(["progress", "deliveries", "breaker"]);
+    await this.ctx.storage.deleteAlarm();
+  }
+
+  /** Forgets an earlier removal (the course is registered again). */
+  async clearRemoved(): Promise<void> {
+    await this.ctx.storage.delete("removal");
+  }
+
+  /** The removal in force, or null while the course is registered. */
+  async removal(): Promise<Removal | null> {
+    const parsed = RemovalSchema.safeParse(await this.ctx.storage.get("removal"));
+    return parsed.success ? parsed.data : null;
   }
 
   /** Whether a sync may start now (closed, or half-open and this is the trial), without taking the trial. */

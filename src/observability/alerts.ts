@@ -8,6 +8,8 @@ import { log } from "./log";
 export interface Alert {
   kind: string;
   message: string;
+  /** how loud the log line is: "error" (default) for what is broken, "warn" for what waits for an operator */
+  level?: "warn" | "error";
   details?: Record<string, unknown>;
 }
 
@@ -16,13 +18,23 @@ export async function raiseAlert(
   alert: Alert,
   fetcher: typeof fetch = fetch,
 ): Promise<void> {
-  log("error", `ALERT ${alert.kind}: ${alert.message}`, { alert: alert.kind, ...alert.details });
+  log(alert.level ?? "error", `ALERT ${alert.kind}: ${alert.message}`, {
+    alert: alert.kind,
+    ...alert.details,
+  });
   if (!config.ALERT_WEBHOOK_URL) return;
   try {
     const response = await fetcher(config.ALERT_WEBHOOK_URL, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ source: "canvas-sync", ...alert, at: new Date().toISOString() }),
+      body: JSON.stringify({
+        source: "canvas-sync",
+        kind: alert.kind,
+        message: alert.message,
+        level: alert.level ?? "error",
+        details: alert.details,
+        at: new Date().toISOString(),
+      }),
       signal: AbortSignal.timeout(5_000),
     });
     await response.body?.cancel();

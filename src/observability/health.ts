@@ -3,7 +3,9 @@
  * with no checkpoint), the largest sync lag exceeds 3 h, or the recent error rate exceeds 10 %; degraded above
  * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds. A deployment whose
  * webhook accepts Live Events but has no institution configured (so it ignores every event, see
- * src/events/institution.ts) is degraded.
+ * src/events/institution.ts) is degraded. A course Canvas says does not exist (`not_found`) and jobs cancelled by a
+ * course's removal are the course's business, not the service's: they count towards neither the lag nor the error
+ * rate.
  */
 import { loadConfig } from "../env";
 import { institutionFilterMissing, webhookSettings } from "../events/webhook-settings";
@@ -109,13 +111,14 @@ export async function readHealthInput(
     db
       .prepare(
         `SELECT max(?1 - COALESCE(last_success_at, registered_at)) AS lag FROM courses
-         WHERE state != 'auth_failed' OR auth_failed_token IS NOT NULL`,
+         WHERE (state != 'auth_failed' OR auth_failed_token IS NOT NULL)
+           AND state != 'not_found' AND COALESCE(last_error_category, '') != 'not_found'`,
       )
       .bind(now),
     db
       .prepare(
         `SELECT count(*) AS total, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
-         FROM sync_jobs WHERE finished_at >= ?1`,
+         FROM sync_jobs WHERE finished_at >= ?1 AND COALESCE(error_category, '') NOT IN ('not_found', 'cancelled')`,
       )
       .bind(now - 3_600_000),
   ]);

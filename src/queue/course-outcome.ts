@@ -1,7 +1,9 @@
 /**
  * Writes a job's outcome onto its job row and its course: success resets the failure count and schedules the next
  * sync from the adaptive scheduler (fed with the Canvas times of the changes this job saw); a retry puts the job
- * back in the queue with its error; failure counts towards back-off; a dead token stops every course that uses it.
+ * back in the queue with its error; failure counts towards back-off; a dead token stops every course that uses it;
+ * a course Canvas says does not exist is marked `not_found` and looked up again a day later. A job whose course was
+ * removed while it ran ends as cancelled, and changes no course row.
  */
 import { itemKey } from "../detect/item-types";
 import type { Config } from "../env";
@@ -16,6 +18,11 @@ import {
   type SchedulerConfig,
 } from "../resilience/scheduler";
 import { totals, type JobReport } from "../sync/report";
+import { purgeCourse } from "../storage/course-purge";
+import { NOT_FOUND_RECHECK_MS } from "./course-missing";
+
+/** The error of a job that ended because its course was removed (or was never registered). */
+export const REMOVED_DURING_SYNC = "cancelled: the course was removed while this sync ran";
 
 interface CourseRow {
   consecutive_failures: number;
@@ -59,6 +66,11 @@ export async function recordCourseSuccess(
     .bind(outcome.courseId)
     .first<CourseRow>();
   const { changed, processed } = totals(outcome.report);
+  if (!course) {
+    // Removed while the job ran: nothing to schedule, and the course must not come back.
+    await recordRemovedDuringSync(env, config, outcome.courseId, outcome.jobId, processed);
+    return;
+  }
   const rate = processed === 0 ? 0 : changed / processed;
   // Exponentially smoothed so one busy sync does not halve the interval forever.
   const smoothed = 0.5 * rate + 0.5 * ((course?.change_rate_ppm ?? 0) / 1_000_000);
@@ -140,6 +152,11 @@ export async function recordCourseFailure(
     )
     .bind(failure.courseId)
     .first<CourseRow>();
+  if (!course) {
+    // Not registered (any more): the job ends, but it is no failure of the service or of a course.
+    await cancelJob(db, failure.jobId, `cancelled: ${failure.reason}`, now, null);
+    return;
+  }
   const failures = (course?.consecutive_failures ?? 0) + 1;
   const next = computeNextSync(
     {
@@ -163,6 +180,66 @@ export async function recordCourseFailure(
          WHERE canvas_course_id = ?1`,
       )
       .bind(failure.courseId, now, failures, failure.reason.slice(0, 500), failure.category, next.nextSyncAt),
+  ]);
+}
+
+/**
+ * A job whose course was removed while it ran: it ends as cancelled, and when the removal purged the course, what
+ * the job wrote after the purge is purged too.
+ */
+export async function recordRemovedDuringSync(
+  env: Env,
+  config: Config,
+  courseId: number,
+  jobId: string,
+  processed: number | null = null,
+): Promise<void> {
+  const now = Date.now();
+  await cancelJob(env.DB, jobId, REMOVED_DURING_SYNC, now, processed);
+  const removal = await env.COURSE_SYNC.getByName(String(courseId)).removal();
+  if (removal?.purge) await purgeCourse(env, courseId, now, config.BLOB_GRACE_HOURS * 3_600_000);
+}
+
+/** Ends a job as cancelled (category `cancelled`, which health does not count as a failure). */
+async function cancelJob(
+  db: D1Database,
+  jobId: string,
+  reason: string,
+  now: number,
+  processed: number | null,
+): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE sync_jobs SET status = 'failed', finished_at = ?2, error = ?3, error_category = 'cancelled',
+         progress_done = COALESCE(?4, progress_done) WHERE id = ?1`,
+    )
+    .bind(jobId, now, reason.slice(0, 500), processed)
+    .run();
+}
+
+/**
+ * Canvas answered 404 for the course itself: the job fails as `not_found` and the course is marked so with the
+ * reason, is left out of the service's health, and waits a day before it is looked up again (a sync requested
+ * through the API runs at once). The breaker is not blamed: Canvas is fine, the course id is not.
+ */
+export async function recordCourseNotFound(
+  env: Env,
+  outcome: { courseId: number; jobId: string; reason: string },
+): Promise<void> {
+  const db = env.DB;
+  const now = Date.now();
+  await db.batch([
+    db
+      .prepare(
+        "UPDATE sync_jobs SET status = 'failed', finished_at = ?2, error = ?3, error_category = 'not_found' WHERE id = ?1",
+      )
+      .bind(outcome.jobId, now, outcome.reason.slice(0, 500)),
+    db
+      .prepare(
+        `UPDATE courses SET state = 'not_found', last_sync_at = ?2, last_error = ?3, last_error_category = 'not_found',
+           next_sync_at = ?4 WHERE canvas_course_id = ?1`,
+      )
+      .bind(outcome.courseId, now, outcome.reason.slice(0, 500), now + NOT_FOUND_RECHECK_MS),
   ]);
 }
 

@@ -87,7 +87,7 @@ export async function handleDedupMessage(
         };
   const result = await runDedupPass(deps, message.courseId, selection);
   await record(env.DB, message, result);
-  log("info", "dedup pass", {
+  log("debug", "dedup pass", {
     courseId: message.courseId,
     trigger: message.trigger,
     attempt: message.attempt,
@@ -123,7 +123,7 @@ export async function handleDedupMessage(
         plan.delaySeconds,
       );
     } else {
-      log("info", "dedup: provisional checks left for the next sync's pass", {
+      log("debug", "dedup: provisional checks left for the next sync's pass", {
         courseId: message.courseId,
         items: result.provisional.length,
       });

@@ -230,6 +230,8 @@ async function run(
       now: Date.now,
       fileBytes: access.fileBytes,
       onProgress: async (done, total, collection) => {
+        // A course removed while its job runs: stop here (sync-failure.ts ends the job as cancelled).
+        if ((await course.removal()) !== null) throw new Error("the course was removed while this sync ran");
         await course.reportProgress({ jobId: message.jobId, done, total, collection, updatedAt: Date.now() });
         await course.renewLease(message.jobId, LEASE_TTL_MS);
       },

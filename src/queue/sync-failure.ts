@@ -2,7 +2,9 @@
  * Carries out what a failed sync attempt means (decided by src/queue/job-errors.ts): a dead token stops every course
  * on it and raises one alert; the course breaker counts the failure unless Canvas only asked us to slow down; the
  * host breaker counts it when Canvas itself failed; the job goes back to the queue with its error, or on to the
- * dead-letter queue, whose consumer records the failure on the job and the course.
+ * dead-letter queue, whose consumer records the failure on the job and the course. Two endings are no failure of
+ * the service: the course was removed while the job ran (cancelled), and Canvas says the course does not exist
+ * (the course is marked `not_found`).
  */
 import type { Config } from "../env";
 import type { CanvasGate } from "../durable/canvas-gate";
@@ -10,7 +12,14 @@ import type { CourseSync, DeliveryHistory } from "../durable/course-sync";
 import { raiseAlert } from "../observability/alerts";
 import { log } from "../observability/log";
 import { countsAsCourseFailure, countsAsHostFailure, type ErrorCategory } from "../resilience/classify";
-import { markTokenDead, recordCourseFailure, recordJobRetry } from "./course-outcome";
+import { courseNotFoundError, notFoundReason } from "./course-missing";
+import {
+  markTokenDead,
+  recordCourseFailure,
+  recordCourseNotFound,
+  recordJobRetry,
+  recordRemovedDuringSync,
+} from "./course-outcome";
 import { classifyJobError, settleJobFailure } from "./job-errors";
 import type { SyncMessage } from "./message";
 import type { Settlement } from "./settle";
@@ -32,6 +41,26 @@ export interface AttemptContext {
 
 export async function handleAttemptFailure(ctx: AttemptContext, error: unknown): Promise<Settlement> {
   const { env, message } = ctx;
+  if (await ctx.course.removal()) {
+    log("info", "sync stopped: the course was removed", { jobId: message.jobId, courseId: message.courseId });
+    await ctx.course.forgetJob(message.jobId);
+    await recordRemovedDuringSync(env, ctx.config, message.courseId, message.jobId);
+    return { action: "ack" };
+  }
+  if (courseNotFoundError(error, message.courseId)) {
+    log("warn", "Canvas says the course does not exist; marked not_found", {
+      jobId: message.jobId,
+      courseId: message.courseId,
+    });
+    await recordHostVerdict(ctx, "content");
+    await ctx.course.forgetJob(message.jobId);
+    await recordCourseNotFound(env, {
+      courseId: message.courseId,
+      jobId: message.jobId,
+      reason: notFoundReason(message.courseId),
+    });
+    return { action: "ack" };
+  }
   const failure = classifyJobError(error);
   log("warn", "sync attempt failed", {
     jobId: message.jobId,

@@ -247,7 +247,15 @@ function readCases(): Case[] {
 
 function routeCases(): Case[] {
   return [
-    { name: "DELETE a course", method: "DELETE", path: `/api/courses/${COURSE}`, status: 404 },
+    {
+      name: "DELETE: purge not a boolean",
+      method: "DELETE",
+      path: `/api/courses/${COURSE}?purge=yes`,
+      status: 400,
+    },
+    { name: "DELETE: unknown course", method: "DELETE", path: "/api/courses/424242", status: 404 },
+    { name: "DELETE: id not a number", method: "DELETE", path: "/api/courses/abc", status: 400 },
+    { name: "DELETE: the course list", method: "DELETE", path: "/api/courses", status: 404 },
     {
       name: "PUT the course list",
       method: "PUT",

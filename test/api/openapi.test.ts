@@ -144,12 +144,32 @@ describe("/openapi.json", () => {
 });
 
 describe("/docs", () => {
-  it("serves the interactive reference for /openapi.json without a token", async () => {
-    const response = await api("/docs", { headers: { authorization: "" } });
+  it("serves the interactive reference for /openapi.json without a token, from this origin only", async () => {
+    const anonymous = { headers: { authorization: "" } };
+    const response = await api("/docs", anonymous);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/html");
+    expect(response.headers.get("content-security-policy")).toContain("script-src 'self';");
     const html = await response.text();
-    expect(html).toContain("/openapi.json");
     expect(html).toContain("canvas-sync API reference");
+    const scripts = [...html.matchAll(/<script src="([^"]+)"/g)].map((match) => match[1] ?? "");
+    expect(scripts).toEqual(["/docs/scalar-api-reference.js", "/docs/start.js"]);
+    expect(html).not.toMatch(/https?:\/\//);
+
+    const start = await (await api("/docs/start.js", anonymous)).text();
+    expect(start).toContain('"url":"/openapi.json"');
+    expect(start).toContain('"withDefaultFonts":false');
+
+    // The package's standalone build, from the static assets uploaded with the worker (no CDN).
+    const script = await api("/docs/scalar-api-reference.js", anonymous);
+    expect(script.status).toBe(200);
+    expect(script.headers.get("content-type")).toContain("javascript");
+    const source = await script.text();
+    expect(source.length).toBeGreaterThan(1_000_000);
+    expect(source).toContain("createApiReference");
+    // Nothing else in the package folder is served.
+    for (const path of ["/standalone.js", "/standalone.js.map", "/docs/standalone.js"]) {
+      expect({ path, status: (await api(path, anonymous)).status }).toEqual({ path, status: 404 });
+    }
   });
 });

@@ -119,8 +119,12 @@ describe("pages after real syncs", () => {
       expect(plot(overview, id).match(/<circle /g)).toHaveLength(2);
     }
     // The plotted values are the jobs' own numbers, oldest first.
-    const requests = [...plot(overview, "canvas-requests").matchAll(/<title>succeeded: (\d+)<\/title>/g)].map(
-      (m) => Number(m[1]),
+    // One series per course, named after it, with a legend entry.
+    const requestsPlot = plot(overview, "canvas-requests");
+    expect(requestsPlot).toContain(`data-series="${COURSE} ${truth.course.name}"`);
+    expect(requestsPlot).toMatch(/<ul class="legend"><li><span class="swatch s0"><\/span>601 /);
+    const requests = [...requestsPlot.matchAll(/<title>601 [^:<]*: (\d+)<\/title>/g)].map((m) =>
+      Number(m[1]),
     );
     expect(requests).toEqual([first.report?.canvasRequests, second.report?.canvasRequests]);
     expect(plot(overview, "rate-limit-headroom")).toMatch(/\d+ of \d+ remaining/);
@@ -135,13 +139,18 @@ describe("pages after real syncs", () => {
 
     const changes = section(html, "change-log");
     const pageRows = changes
-      .split("<tr>")
+      .split("<tr ")
       .filter((row) => row.includes(`title="${COURSE}:page:${page.page_id}"`));
     // Newest first: the edit (title and body changed), then the original addition.
     expect(
-      pageRows.map((row) => /<td>(added|content modified|content updated)<\/td>/.exec(row)?.[1]),
+      pageRows.map(
+        (row) => /<td data-label="Change">(added|content modified|content updated)<\/td>/.exec(row)?.[1],
+      ),
     ).toEqual(["content modified", "added"]);
-    expect(pageRows[0]).toContain("body, title");
+    // The edit shows the fields with their old and new values (escaped), not only their names.
+    expect(pageRows[0]).toContain('<span class="field">title</span>');
+    expect(pageRows[0]).toContain(`<del>${page.title}</del>`);
+    expect(pageRows[0]).toContain("<ins>&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; Week 1</ins>");
     expect(changes).toContain("&lt;script&gt;alert(&quot;owned&quot;)&lt;/script&gt; Week 1");
     expect(html).not.toContain("<script>alert");
     expect(section(html, "course-facts")).toContain(`page ${truth.pages.length}`);

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   formatCount,
   formatDuration,
+  formatHealthValue,
+  formatPercent,
   formatRelative,
   formatTimestamp,
   timeAxisFormat,
@@ -35,12 +37,25 @@ describe("formatRelative", () => {
 
 describe("formatTimestamp and formatCount", () => {
   it("formats UTC minutes and compact counts", () => {
-    expect(formatTimestamp(AT)).toBe("2026-11-03 14:05");
+    expect(formatTimestamp(AT)).toBe("2026-11-03 14:05 UTC");
     expect(formatTimestamp(null)).toBe("—");
     expect(formatCount(950)).toBe("950");
     expect(formatCount(1250)).toBe("1.3k");
     expect(formatCount(3_400_000)).toBe("3.4M");
     expect(formatCount(0.125)).toBe("0.13");
+  });
+});
+
+describe("health values", () => {
+  it("shows shares as percentages and lags as durations", () => {
+    expect(formatPercent(0.1667)).toBe("16.7%");
+    expect(formatPercent(0.05)).toBe("5%");
+    expect(formatPercent(null)).toBe("—");
+    expect(formatHealthValue({ name: "recent_error_rate" }, 0.1667)).toBe("16.7%");
+    expect(formatHealthValue({ name: "max_sync_lag_seconds" }, 195)).toBe("3m 15s");
+    expect(formatHealthValue({ name: "max_sync_lag_seconds" }, 5400)).toBe("1h 30m");
+    expect(formatHealthValue({ name: "stuck_jobs" }, 2)).toBe("2");
+    expect(formatHealthValue({ name: "stuck_jobs" }, null)).toBe("—");
   });
 });
 

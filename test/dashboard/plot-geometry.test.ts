@@ -5,10 +5,11 @@ import {
   evenTicks,
   layoutBars,
   layoutLines,
+  MIN_DOT_GAP,
   niceTicks,
   scaleLinear,
 } from "../../src/dashboard/plot-geometry";
-import { BarPlot, HeadroomGauge, LinePlot } from "../../src/dashboard/plot";
+import { BarPlot, FAILED_COLOR, HeadroomGauge, LinePlot } from "../../src/dashboard/plot";
 
 const fmt = (value: number) => String(value);
 
@@ -188,5 +189,90 @@ describe("plot components", () => {
 
     const gauge = String(await HeadroomGauge({ id: "g", title: "Headroom", remaining: 150, capacity: 600 }));
     expect(gauge).toContain("150 of 600 remaining (25%)");
+  });
+});
+
+describe("same-second points and failures", () => {
+  it("draws points that would overlap apart, keeping their order and their true values", () => {
+    const at = Date.UTC(2026, 10, 3, 12);
+    const layout = layoutLines(
+      [
+        {
+          label: "101",
+          points: [
+            { x: at, y: 5 },
+            { x: at + 400, y: 5 },
+            { x: at + 3_600_000, y: 5 },
+          ],
+        },
+        { label: "102", points: [{ x: at + 200, y: 5, failed: true }] },
+      ],
+      String,
+      String,
+    );
+    const dots = layout.series.flatMap((series) => series.dots).sort((a, b) => a.px - b.px);
+    for (let index = 1; index < dots.length; index++) {
+      const previous = dots[index - 1];
+      const dot = dots[index];
+      if (!previous || !dot) throw new Error("missing dot");
+      const apart = Math.hypot(dot.px - previous.px, dot.py - previous.py);
+      expect(apart).toBeGreaterThanOrEqual(MIN_DOT_GAP - 0.05);
+    }
+    // The three same-second points stay in time order and keep their values; the failed one keeps its flag.
+    expect(dots.slice(0, 3).map((dot) => dot.x)).toEqual([at, at + 200, at + 400]);
+    expect(dots.map((dot) => dot.y)).toEqual([5, 5, 5, 5]);
+    expect(layout.series[1]?.dots[0]?.failed).toBe(true);
+    // Each series' path goes through its own dots where they are drawn.
+    const first = layout.series[0];
+    expect(first?.path).toBe(
+      first?.dots.map((dot, i) => `${i === 0 ? "M" : "L"}${dot.px},${dot.py}`).join(" "),
+    );
+  });
+
+  it("leaves points that are already apart where they are", () => {
+    const layout = layoutLines(
+      [
+        {
+          label: "a",
+          points: [
+            { x: 0, y: 0 },
+            { x: 100, y: 10 },
+          ],
+        },
+      ],
+      String,
+      String,
+    );
+    expect(layout.series[0]?.dots.map((dot) => dot.px)).toEqual([
+      layout.area.x,
+      layout.area.x + layout.area.width,
+    ]);
+  });
+
+  it("colours failed points red in every series, and lists each course and failures in the legend", async () => {
+    const layout = layoutLines(
+      [
+        {
+          label: "101 Biology",
+          points: [
+            { x: 0, y: 1 },
+            { x: 10, y: 2, failed: true },
+          ],
+        },
+        { label: "102 History", points: [{ x: 5, y: 3, failed: true }] },
+      ],
+      String,
+      String,
+    );
+    const html = String(await LinePlot({ id: "p", title: "t", layout }));
+    const failedDots = [...html.matchAll(/<circle [^>]*class="failed"[^>]*>/g)].map((m) => m[0]);
+    expect(failedDots).toHaveLength(2);
+    for (const dot of failedDots) expect(dot).toContain(`fill="${FAILED_COLOR}"`);
+    const okDots = [...html.matchAll(/<circle [^>]*class="ok"[^>]*>/g)].map((m) => m[0]);
+    expect(okDots).toHaveLength(1);
+    expect(okDots[0]).not.toContain(FAILED_COLOR);
+    expect(html).toContain("101 Biology</li>");
+    expect(html).toContain("102 History</li>");
+    expect(html).toContain("failed sync</li>");
   });
 });

@@ -18,7 +18,7 @@ describe("pages", () => {
     const list = await getJson<Page[]>(s, "/api/v1/courses/101/pages?per_page=100");
     const seeded = await s.control.truth(101, { hashes: false });
     expect(list.length).toBe(seeded.pages.length);
-    expect(list.length).toBeGreaterThanOrEqual(30);
+    expect(list.length).toBeGreaterThanOrEqual(5);
     expect(list.every((p) => !("body" in p))).toBe(true);
     const withBody = await getJson<Page[]>(s, "/api/v1/courses/101/pages?per_page=100&include[]=body");
     expect(withBody.every((p) => typeof p.body === "string" && p.body.includes("<"))).toBe(true);
@@ -117,8 +117,10 @@ describe("other content", () => {
       s,
       "/api/v1/courses/101/discussion_topics?only_announcements=true",
     );
-    expect(topics.length).toBe(2);
-    expect(announcements.length).toBe(2);
+    const truth = await s.control.truth(101, { hashes: false });
+    expect(topics.length).toBe(truth.discussions.length);
+    expect(announcements.length).toBe(truth.announcements.length);
+    expect(announcements.length).toBeGreaterThan(0);
     expect(topics.every((t) => !t.is_announcement)).toBe(true);
     expect(announcements.every((t) => t.is_announcement)).toBe(true);
     const first = announcements[0];
@@ -160,7 +162,7 @@ describe("other content", () => {
     expect((await get(s, "/api/v1/courses/103")).status).toBe(404);
     expect((await get(s, "/api/v1/courses/103/pages")).status).toBe(404);
     const courses = await getJson<Array<{ id: number }>>(s, "/api/v1/courses");
-    expect(courses.map((co) => co.id)).toEqual([101, 102]);
+    expect(courses.map((co) => co.id)).toEqual([101, 102, 104]);
     const withDeleted = await getJson<Array<{ id: number }>>(s, "/api/v1/courses?state[]=deleted");
     expect(withDeleted.map((co) => co.id)).toEqual([103]);
   });

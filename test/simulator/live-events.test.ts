@@ -11,6 +11,9 @@ function record(s: ReturnType<typeof sim>): LiveEvent[] {
 
 const G = 10_000_000_000_000;
 
+/** The demo's reading-list.txt in course 101 (the twelfth file seeded there). */
+const READING_LIST_FILE = 2012;
+
 describe("live events", () => {
   it("emits nothing while seeding and wiki events only for title or body changes", () => {
     const s = sim();
@@ -45,10 +48,10 @@ describe("live events", () => {
   it("shows a file replacement as attachment_created plus attachment_deleted, with global ids", () => {
     const s = sim();
     const events = record(s);
-    const { id } = s.control.replaceFile(101, 2005, { text: "new" });
+    const { id } = s.control.replaceFile(101, READING_LIST_FILE, { text: "new" });
     expect(events.map((e) => [e.event_name, e.body["attachment_id"]])).toEqual([
       ["attachment_created", String(G + id)],
-      ["attachment_deleted", String(G + 2005)],
+      ["attachment_deleted", String(G + READING_LIST_FILE)],
     ]);
     s.control.renameFile(101, id, "renamed.txt");
     expect(events[2]?.event_name).toBe("attachment_updated");

@@ -227,7 +227,7 @@ describe("LIVE_EVENTS_JWKS_URL must be https", () => {
   it("answers 5xx to deliveries while the key URL is http, storing nothing", async () => {
     const before = await storedCounts();
     const record = await deliverOneEdit({ rootAccountIds: OURS, jwksUrl: "http://keys.example.edu/jwks" });
-    expect(record.status).toBe(500);
+    expect(record.status).toBe(503);
     expect(await storedCounts()).toEqual(before);
   });
 });

@@ -9,8 +9,8 @@ import {
   getDuplicate,
   listConflicts,
   listCourseDuplicates,
-  recordResolution,
 } from "../../dedup/duplicate-queries";
+import { resolveConflict } from "../course-actions";
 import { decodeCursor, encodeCursor } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
 import { CourseIdParamSchema, ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
@@ -192,30 +192,22 @@ conflictRoutes.openapi(
   async (c) => {
     const { conflictId } = c.req.valid("param");
     const body = c.req.valid("json");
-    const row = await getDuplicate(c.env.DB, conflictId);
-    if (row === null) throw new ApiError(404, "not_found", `no conflict ${conflictId}`);
-    if (row.kind !== "near_text") {
-      throw new ApiError(
-        409,
-        "not_a_conflict",
-        `pair ${conflictId} is an exact copy (${row.kind}); nothing to resolve`,
-      );
-    }
-    const canonical = body.canonicalItemId ?? null;
-    if (canonical !== null && canonical !== row.a.itemId && canonical !== row.b.itemId) {
-      throw new ApiError(400, "invalid_request", "canonicalItemId must be one of the pair", {
-        allowed: [row.a.itemId, row.b.itemId],
-      });
-    }
-    const ok = await recordResolution(
-      c.env.DB,
+    const result = await resolveConflict(
+      c.env,
       conflictId,
-      { resolution: body.resolution, canonicalItemId: canonical },
+      { resolution: body.resolution, canonicalItemId: body.canonicalItemId ?? null },
       Date.now(),
     );
-    const updated = ok ? await getDuplicate(c.env.DB, conflictId) : null;
-    if (updated === null) throw new ApiError(404, "not_found", `conflict ${conflictId} went away meanwhile`);
-    return c.json(updated, 200);
+    if (result.ok) return c.json(result.conflict, 200);
+    if (result.reason === "not_a_conflict") {
+      throw new ApiError(409, "not_a_conflict", `pair ${conflictId} is an exact copy; nothing to resolve`);
+    }
+    if (result.reason === "bad_canonical") {
+      throw new ApiError(400, "invalid_request", "canonicalItemId must be one of the pair", {
+        allowed: result.allowed ?? [],
+      });
+    }
+    throw new ApiError(404, "not_found", `no conflict ${conflictId}`);
   },
 );
 

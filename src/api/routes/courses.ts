@@ -1,6 +1,11 @@
-/** Course registration, listing, status and manual sync requests. */
+/**
+ * Course registration, listing, status, manual sync requests and removal. Removing a course stops its syncs (queued
+ * jobs cancelled, the cron never sees it again, a running job ends at its next progress report); `purge=true` also
+ * deletes what was mirrored for it.
+ */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { enqueueSyncJobs } from "../../queue/enqueue";
+import { registerCourse, removeCourse, requestSync } from "../course-actions";
+import { countTextStates } from "../../storage/d1/text-states";
 import { openDatabase } from "../../storage/d1/client";
 import {
   countItemsByType,
@@ -36,7 +41,38 @@ const CourseDetailSchema = CourseSchema.extend({
   runningJob: z
     .object({ jobId: z.string(), collection: z.string().nullable(), done: z.number(), total: z.number() })
     .nullable(),
+  texts: z
+    .object({ pending: z.number(), extracted: z.number(), noText: z.number(), failed: z.number() })
+    .openapi({
+      description:
+        "Files by text extraction state: pending (waiting for its extraction message), extracted, noText " +
+        "(images, video, empty documents), failed (corrupt, encrypted, too large)",
+    }),
 }).openapi("CourseDetail");
+
+const RemovalQuerySchema = z.object({
+  purge: z.enum(["true", "false"]).optional().openapi({
+    description: "also delete the course's items, change log, duplicates and (after the grace) blobs",
+  }),
+});
+
+const CourseRemovedSchema = z
+  .object({
+    canvasCourseId: z.number(),
+    removed: z.literal(true),
+    cancelledJobs: z.number().openapi({ description: "queued jobs that will not run" }),
+    runningJobStops: z.boolean().openapi({ description: "a running job ends at its next progress report" }),
+    purged: z
+      .object({
+        items: z.number(),
+        changes: z.number(),
+        duplicates: z.number(),
+        vectors: z.number(),
+        blobsOrphaned: z.number().openapi({ description: "deleted by the blob GC after BLOB_GRACE_HOURS" }),
+      })
+      .nullable(),
+  })
+  .openapi("CourseRemoved");
 
 export const courseRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
 
@@ -55,13 +91,7 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("json");
     const now = Date.now();
-    const result = await c.env.DB.prepare(
-      `INSERT INTO courses (canvas_course_id, state, registered_at, next_sync_at) VALUES (?1, 'idle', ?2, ?2)
-       ON CONFLICT(canvas_course_id) DO NOTHING`,
-    )
-      .bind(canvasCourseId, now)
-      .run();
-    if ((result.meta.changes ?? 0) === 0) {
+    if ((await registerCourse(c.env, canvasCourseId, now)) === "exists") {
       throw new ApiError(409, "already_registered", `course ${canvasCourseId} is already registered`);
     }
     const row = await getCourse(openDatabase(c.env.DB), canvasCourseId);
@@ -113,9 +143,10 @@ courseRoutes.openapi(
     const orm = openDatabase(c.env.DB);
     const row = await getCourse(orm, canvasCourseId);
     if (!row) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
-    const [itemCounts, status] = await Promise.all([
+    const [itemCounts, status, texts] = await Promise.all([
       countItemsByType(orm, canvasCourseId),
       c.env.COURSE_SYNC.getByName(String(canvasCourseId)).status(),
+      countTextStates(c.env.DB, canvasCourseId),
     ]);
     const breaker = status.breaker;
     return c.json(
@@ -135,6 +166,37 @@ courseRoutes.openapi(
               total: status.progress.total,
             }
           : null,
+        texts,
+      },
+      200,
+    );
+  },
+);
+
+courseRoutes.openapi(
+  createRoute({
+    method: "delete",
+    path: "/api/courses/{canvasCourseId}",
+    summary: "Remove a course: stop its syncs; with purge=true also delete what was mirrored for it",
+    request: { params: CourseIdParamSchema, query: RemovalQuerySchema },
+    responses: {
+      200: json(CourseRemovedSchema, "Removed"),
+      404: json(ErrorSchema, "Not registered"),
+      ...errors,
+    },
+  }),
+  async (c) => {
+    const { canvasCourseId } = c.req.valid("param");
+    const purge = c.req.valid("query").purge === "true";
+    const removal = await removeCourse(c.env, canvasCourseId, purge, Date.now());
+    if (!removal) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
+    return c.json(
+      {
+        canvasCourseId,
+        removed: true as const,
+        cancelledJobs: removal.cancelledJobs,
+        runningJobStops: removal.runningJobStops,
+        purged: removal.purged,
       },
       200,
     );
@@ -159,16 +221,8 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const body = c.req.valid("json") as { mode?: "incremental" | "full" } | undefined;
-    const orm = openDatabase(c.env.DB);
-    if (!(await getCourse(orm, canvasCourseId))) {
-      throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
-    }
-    const [jobId] = await enqueueSyncJobs(
-      c.env.DB,
-      c.env.SYNC_QUEUE,
-      [{ courseId: canvasCourseId, mode: body?.mode ?? "incremental", trigger: "api" }],
-      Date.now(),
-    );
-    return c.json({ jobId: jobId ?? "" }, 202);
+    const accepted = await requestSync(c.env, canvasCourseId, body?.mode ?? "incremental", Date.now());
+    if (!accepted) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
+    return c.json(accepted, 202);
   },
 );

@@ -1,6 +1,6 @@
 /**
- * GET /metrics: Prometheus text exposition, behind the API token or METRICS_TOKEN (so a scraper can hold a token
- * that reads metrics and nothing else). Everything is computed at scrape time from D1 and the Durable Objects; the
+ * GET /metrics: Prometheus text exposition, behind the API token, METRICS_TOKEN (so a scraper can hold a token
+ * that reads metrics and nothing else) or the dashboard session (the dashboard links here). Everything is computed at scrape time from D1 and the Durable Objects; the
  * job aggregates scan sync_jobs, so scrape every 30 s or slower.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
@@ -15,14 +15,14 @@ export const metricsRoutes = new OpenAPIHono<{ Bindings: Env }>();
 
 metricsRoutes.use(
   "/metrics",
-  requireToken((env) => [env.API_TOKEN, env.METRICS_TOKEN]),
+  requireToken((env) => [env.API_TOKEN, env.METRICS_TOKEN], { allowCookie: true }),
 );
 
 metricsRoutes.openapi(
   createRoute({
     method: "get",
     path: "/metrics",
-    summary: "Prometheus metrics (API token or METRICS_TOKEN)",
+    summary: "Prometheus metrics (API token, METRICS_TOKEN or the dashboard session)",
     responses: {
       200: {
         content: { "text/plain": { schema: z.string() } },

@@ -1,0 +1,28 @@
+/**
+ * Every HTTP request first checks the worker's configuration with the same schema as the queue and cron entry
+ * points (src/env.ts). A misconfigured worker answers 503 to everything, /health included, so nothing looks healthy
+ * while it cannot work; the response says only that the configuration is invalid (the log names the variables),
+ * because an anonymous caller must not learn which secret is missing or too short.
+ */
+import type { MiddlewareHandler } from "hono";
+import { checkConfig } from "../env";
+import { log } from "../observability/log";
+import { errorBody } from "./errors";
+
+export function requireValidConfig(): MiddlewareHandler<{ Bindings: Env }> {
+  return async (c, next) => {
+    const check = checkConfig(c.env);
+    if (!check.ok) {
+      log("error", "request refused: the worker's configuration is invalid", { issues: check.issues });
+      return c.json(
+        errorBody(
+          "misconfigured",
+          "the service's configuration is invalid; the worker's log names the settings to fix",
+        ),
+        503,
+      );
+    }
+    await next();
+    return undefined;
+  };
+}
