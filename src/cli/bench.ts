@@ -2,12 +2,14 @@
  * `npm run bench`: runs the benchmark files inside workerd (vitest with CANVAS_SYNC_BENCH=1) against the Canvas
  * simulator, then prints what each scenario cost next to the naive baseline, the ratio, the Cloudflare price of
  * each scenario from the measured counters, and an extrapolation to 1,000 courses synced hourly for a month.
- * Results are also written to bench-results/<timestamp>.json. BENCH_SIZES=1000 runs the smaller course only.
+ * Results are also written to bench-results/<timestamp>.json. BENCH_SIZES=1000 runs the smaller course only;
+ * `npm run bench -- test/bench/deliveries.bench.ts` runs only the named benchmark files.
  */
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { costOfSync, SYNCS_PER_MONTH } from "./cost-model";
+import { describeWindow, type MemoryWindow, PeakMemoryMeter } from "./process-memory";
 
 interface Side {
   canvasRequests: number;
@@ -33,34 +35,17 @@ interface ScenarioLine {
 /** A BENCH_JSON line: one JSON object per measurement, printed by the benchmark files. */
 const BenchLineSchema = z.record(z.string(), z.unknown());
 
-/** Resident memory (bytes) of every local workerd process: the runtime the benchmark runs in. */
-function workerdRssBytes(): number {
-  let total = 0;
-  for (const pid of readdirSync("/proc").filter((name) => /^\d+$/.test(name))) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      if (!/^Name:\s+workerd$/m.test(status)) continue;
-      const rss = /^VmRSS:\s+(\d+) kB$/m.exec(status);
-      if (rss?.[1]) total += Number(rss[1]) * 1024;
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return total;
-}
-
-/** Samples workerd memory between the BENCH_MARK stream-start and stream-end lines. */
-const memory = { baseline: 0, peak: 0, sampling: false };
-const sampler = setInterval(() => {
-  if (memory.sampling) memory.peak = Math.max(memory.peak, workerdRssBytes());
-}, 200);
-
-function runVitest(): Promise<{ lines: Record<string, unknown>[]; code: number }> {
+function runVitest(): Promise<{ lines: Record<string, unknown>[]; memory: MemoryWindow[]; code: number }> {
   return new Promise((resolve) => {
-    const child = spawn("npx", ["vitest", "run", "--config", "test/vitest.config.ts"], {
-      env: { ...process.env, CANVAS_SYNC_BENCH: "1" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      "npx",
+      ["vitest", "run", "--config", "test/vitest.config.ts", ...process.argv.slice(2)],
+      {
+        env: { ...process.env, CANVAS_SYNC_BENCH: "1" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    const meter = new PeakMemoryMeter(child.pid ?? 0);
     const lines: Record<string, unknown>[] = [];
     let buffer = "";
     child.stdout.on("data", (chunk: Buffer) => {
@@ -70,13 +55,18 @@ function runVitest(): Promise<{ lines: Record<string, unknown>[]; code: number }
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
         const marker = line.indexOf("BENCH_JSON ");
-        if (marker >= 0)
+        if (meter.onLine(line)) {
+          // a memory window's edge, measured by the meter
+        } else if (marker >= 0)
           lines.push(BenchLineSchema.parse(JSON.parse(line.slice(marker + "BENCH_JSON ".length))));
         else if (/✓|×|FAIL|Tests|Error/.test(line)) process.stdout.write(`${line}\n`);
         newline = buffer.indexOf("\n");
       }
     });
-    child.on("close", (code) => resolve({ lines, code: code ?? 1 }));
+    child.on("close", (code) => {
+      meter.stop();
+      resolve({ lines, memory: meter.windows, code: code ?? 1 });
+    });
   });
 }
 
@@ -233,6 +223,74 @@ function printSearch(line: z.infer<typeof SearchLineSchema>): void {
   }
 }
 
+const DeliveriesLineSchema = z.object({
+  benchmark: z.literal("deliveries"),
+  objects: z.number(),
+  status: z.string().optional(),
+  deliveries: z.number(),
+  canvasRequests: z.number(),
+  maxCanvasRequests: z.number(),
+  maxD1Statements: z.number(),
+  maxSubrequests: z.number(),
+  maxDeliveryMs: z.number(),
+  limits: z.object({ subrequests: z.number(), d1Queries: z.number(), wallMs: z.number() }),
+  wallMs: z.number(),
+});
+
+const StreamLineSchema = z.object({
+  benchmark: z.literal("file-stream"),
+  bytes: z.number(),
+  seconds: z.number(),
+  megabytesPerSecond: z.number(),
+  sha256Matches: z.boolean(),
+});
+
+const windowNamed = (memory: MemoryWindow[], name: string) => memory.find((window) => window.name === name);
+
+/** The large first sync against Cloudflare's per-invocation limits: each figure is the largest single delivery's. */
+function printDeliveries(line: z.infer<typeof DeliveriesLineSchema>, memory: MemoryWindow[]): void {
+  const peak = windowNamed(memory, "deliveries");
+  console.log(
+    `\nFirst sync of ${line.objects.toLocaleString()} objects in bounded deliveries: ${line.status ?? "?"} after ` +
+      `${line.deliveries} deliveries, ${line.canvasRequests.toLocaleString()} Canvas requests, ` +
+      `${(line.wallMs / 1000).toFixed(1)} s wall time`,
+  );
+  console.log(
+    `largest delivery: ${line.maxSubrequests} subrequests (limit ${line.limits.subrequests}), ` +
+      `${line.maxD1Statements} D1 queries (limit ${line.limits.d1Queries}), ${line.maxCanvasRequests} Canvas ` +
+      `requests, ${(line.maxDeliveryMs / 1000).toFixed(1)} s (limit ${line.limits.wallMs / 1000} s)`,
+  );
+  const each = memory.filter((window) => window.name === "delivery");
+  const largest = each.reduce<MemoryWindow | undefined>(
+    (most, window) => (most === undefined || window.addedMiB > most.addedMiB ? window : most),
+    undefined,
+  );
+  console.log(
+    `memory, largest single delivery (${each.length} measured): ` +
+      `${largest ? `delivery ${largest.label}: ${describeWindow(largest)}` : "not measured"}`,
+  );
+  console.log(`memory over the whole sync: ${peak ? describeWindow(peak) : "not measured"}`);
+}
+
+function printStream(line: z.infer<typeof StreamLineSchema>, memory: MemoryWindow[]): void {
+  const peak = windowNamed(memory, "stream");
+  console.log(
+    `\nStreaming one ${(line.bytes / 1024 / 1024).toFixed(0)} MiB file to R2: ${line.megabytesPerSecond} MiB/s, ` +
+      `sha256 ${line.sha256Matches ? "matches" : "DIFFERS"}; memory ${peak ? describeWindow(peak) : "not measured"}`,
+  );
+}
+
+/** Every measured window (the extraction windows included), in the order they ran. */
+function printMemory(memory: MemoryWindow[]): void {
+  if (memory.length === 0) return;
+  console.log(
+    "\nPeak memory of the worker's own workerd process per measured window (from outside the process)\n",
+  );
+  for (const window of memory.filter((each) => each.name !== "delivery")) {
+    console.log(`${`${window.name} ${window.label}`.trim().padEnd(60)} ${describeWindow(window)}`);
+  }
+}
+
 function isScenarioLine(line: Record<string, unknown>): line is ScenarioLine {
   return typeof line["scenario"] === "string" && "naive" in line;
 }
@@ -243,7 +301,7 @@ function benchmarkName(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-const { lines, code } = await runVitest();
+const { lines, memory, code } = await runVitest();
 const efficiency: ScenarioLine[] = [];
 const others: Record<string, unknown>[] = [];
 for (const line of lines) {
@@ -254,12 +312,16 @@ printEfficiency(efficiency);
 printCosts(efficiency);
 for (const line of others) {
   const search = SearchLineSchema.safeParse(line);
+  const deliveries = DeliveriesLineSchema.safeParse(line);
+  const stream = StreamLineSchema.safeParse(line);
   if (search.success) printSearch(search.data);
+  else if (deliveries.success) printDeliveries(deliveries.data, memory);
+  else if (stream.success) printStream(stream.data, memory);
   else console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
 }
-clearInterval(sampler);
+printMemory(memory);
 mkdirSync("bench-results", { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
-writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), results: lines }, null, 2));
+writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), results: lines, memory }, null, 2));
 console.log(`\nwrote ${file}`);
 process.exit(code);

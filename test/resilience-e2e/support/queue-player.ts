@@ -36,6 +36,8 @@ export interface PlayOptions {
   vars?: Record<string, string>;
   /** stop with an error after this many deliveries (a job that never ends is a bug) */
   maxDeliveries?: number;
+  /** called around each delivery (the benchmark marks them to measure each one's memory) */
+  onDelivery?: (edge: "start" | "end", delivery: number) => void;
 }
 
 export async function playJobs(
@@ -54,7 +56,9 @@ export async function playJobs(
     const delivery = pending.shift();
     if (!delivery) break;
     result.deliveries++;
+    options.onDelivery?.("start", result.deliveries);
     const [settled] = await deliver(workerEnv, [delivery], runtime);
+    options.onDelivery?.("end", result.deliveries);
     if (settled?.action === "retry") {
       result.retries++;
       if (settled.delaySeconds >= 60) await passBreakerCooldowns(delivery.body);
