@@ -40,6 +40,10 @@ export const ConfigSchema = z.object({
   VECTOR_DIMENSIONS: positive(384),
   NEAR_DUPLICATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   DEDUP_SCOPE: z.enum(["course", "institution"]).default("course"),
+  /** extraction and dedup messages that find a sync active are put back for this long */
+  BACKGROUND_YIELD_SECONDS: positive(5),
+  /** ...but never kept waiting longer than this in total */
+  BACKGROUND_MAX_WAIT_MINUTES: positive(2),
 });
 
 export type Config = z.infer<typeof ConfigSchema>;

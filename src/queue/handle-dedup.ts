@@ -3,7 +3,8 @@
  * (metric_counters; the triggering job's report gets its text and near-duplicate hits), and sends its own
  * follow-ups on the extraction queue: a continuation when the course has more work than one pass takes, and a
  * delayed re-check of the items whose check ran before Vectorize had caught up (dedup/near-duplicates `planRecheck`;
- * after the last round they wait, still marked provisional, for the next sync's pass).
+ * after the last round they wait, still marked provisional, for the next sync's pass). While a sync is active the
+ * message waits its turn (src/queue/yield-to-syncs.ts).
  */
 import {
   type DedupDeps,
@@ -20,6 +21,7 @@ import { type Alert, raiseAlert } from "../observability/alerts";
 import { log } from "../observability/log";
 import type { DedupMessage, DedupMessageBody } from "./message";
 import type { Settlement } from "./settle";
+import { yieldToSyncs } from "./yield-to-syncs";
 
 /** Injectable parts (tests): the index and the alert sink; production takes env.VECTORS and ALERT_WEBHOOK_URL. */
 export interface DedupRuntime {
@@ -49,6 +51,7 @@ export async function handleDedupMessage(
   message: DedupMessage,
   runtime: DedupRuntime = {},
 ): Promise<Settlement> {
+  if (await yieldToSyncs(env, config, message, (runtime.now ?? Date.now)())) return { action: "ack" };
   // The generated Env types VECTORS as a union (Vectorize, or the local stand-in's RPC stub); the guard narrows it.
   const vectors = runtime.vectors ?? (isVectorIndexPort(env.VECTORS) ? env.VECTORS : undefined);
   if (vectors === undefined)

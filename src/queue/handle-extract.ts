@@ -2,6 +2,7 @@
  * Text extraction for one stored file, in its own queue message so a large document never shares an isolate's
  * memory with a sync. Reads the blob from R2, extracts with bounded pages and characters, stores the text (inline or
  * in R2) and its hash. A file that cannot be extracted is marked with the reason; the message is still acknowledged.
+ * While a sync is active the message waits its turn (src/queue/yield-to-syncs.ts).
  */
 import { z } from "zod";
 import type { Config } from "../env";
@@ -11,6 +12,7 @@ import { textKey } from "../storage/r2/keys";
 import { enqueueDedup } from "./handle-dedup";
 import type { ExtractMessage } from "./message";
 import type { Settlement } from "./settle";
+import { yieldToSyncs } from "./yield-to-syncs";
 
 const INLINE_TEXT_CHARS = 32_000;
 
@@ -22,9 +24,10 @@ const StoredFileDataSchema = z.object({
 
 export async function handleExtractMessage(
   env: Env,
-  _config: Config,
+  config: Config,
   message: ExtractMessage,
 ): Promise<Settlement> {
+  if (await yieldToSyncs(env, config, message)) return { action: "ack" };
   const item = await env.DB.prepare(
     "SELECT blob_sha256, data FROM items WHERE id = ?1 AND deleted_at IS NULL",
   )
