@@ -80,9 +80,9 @@ async function syncWhileReading(
   courseId: number,
 ): Promise<{ syncMs: number; reads: number[]; requests: number }> {
   const reads: number[] = [];
-  let done = false;
+  const state = { done: false };
   const reader = (async () => {
-    while (!done) {
+    while (!state.done) {
       const started = Date.now();
       const response = await api(`/api/courses/${courseId}/items?limit=100`);
       expect(response.status).toBe(200);
@@ -93,11 +93,13 @@ async function syncWhileReading(
   const started = Date.now();
   const job = await syncNow(courseId);
   const syncMs = Date.now() - started;
-  done = true;
+  state.done = true;
   await reader;
   expect(job.status).toBe("succeeded");
   return { syncMs, reads, requests: job.report?.canvasRequests ?? -1 };
 }
+
+const passes = (): Promise<number> => counter("dedup_passes_total", "trigger=sync");
 
 const worst = (values: readonly number[]): number => Math.max(0, ...values);
 
@@ -129,7 +131,6 @@ describe("background work yields to syncs", () => {
         .map((item) => item.text)
         .slice(0, 600);
       await seedBacklog(BACKLOG_COURSE, texts);
-      const passes = () => counter("dedup_passes_total", "trigger=sync");
       const passesBefore = await passes();
       await enqueueDedup(env.EXTRACT_QUEUE, { courseId: BACKLOG_COURSE, trigger: "sync" });
       // Start the sync just as a pass ends, when the next one is about to be picked up.
