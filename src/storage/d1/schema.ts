@@ -177,14 +177,19 @@ export const metricsCounters = sqliteTable(
 );
 
 /** Live Events dedup: the newest event time seen per object, so duplicates and out-of-order events cause no work. */
-export const eventMarks = sqliteTable("event_marks", {
-  objectKey: text("object_key").primaryKey(),
-  courseId: integer("course_id").notNull(),
-  eventTime: text("event_time").notNull(),
-  eventName: text("event_name").notNull(),
-  jobId: text("job_id"),
-  at: integer("at").notNull(),
-});
+export const eventMarks = sqliteTable(
+  "event_marks",
+  {
+    objectKey: text("object_key").primaryKey(),
+    courseId: integer("course_id").notNull(),
+    eventTime: text("event_time").notNull(),
+    eventName: text("event_name").notNull(),
+    jobId: text("job_id"),
+    at: integer("at").notNull(),
+  },
+  // The scheduler asks when a course last had an event acted on (src/storage/d1/event-activity.ts).
+  (t) => [index("event_marks_course_at_idx").on(t.courseId, t.at)],
+);
 
 /**
  * Duplicates found by dedup tiers 2-4: exact copies (same text or blob hash) are linked; near-duplicates confirmed by
