@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
   SYNC_MAX_INTERVAL_MINUTES: positive(360),
   FILES_LOOKBACK_MINUTES: positive(10),
   RECONCILE_INTERVAL_HOURS: positive(24),
+  /** poll interval of a course whose Live Events are flowing (capped at RECONCILE_INTERVAL_HOURS; 0 turns it off) */
+  SYNC_EVENT_QUIET_INTERVAL_MINUTES: z.coerce.number().nonnegative().default(240),
   STUCK_JOB_MINUTES: positive(30),
   CANVAS_TIMEOUT_SECONDS: positive(30),
   BLOB_GRACE_HOURS: positive(24),
