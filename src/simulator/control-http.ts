@@ -34,6 +34,7 @@ const ThrottlePatchSchema = z.object({
   upFront: z.number().min(0).optional(),
   maximum: z.number().positive().optional(),
   mode: z.enum(["403", "429"]).optional(),
+  headerFraction: z.number().min(0).max(1).optional(),
   reset: z.boolean().optional(),
 });
 
