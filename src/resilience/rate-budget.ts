@@ -19,8 +19,8 @@
  * - a response without the headers is charged what the host has taught us: its reported costs' mean on a host that
  *   reports on other responses, nothing on a host that has never reported (its throttle is off, so only the cap on
  *   requests in flight applies), and `assumedCost` while too few responses have come back to tell.
- * Until Canvas has answered once, the mirror knows nothing of the bucket (another client may have spent it), so it
- * lets one request through at a time. Each grant is a lease; a lease whose holder never releases it expires after
+ * Until a response has reported on the bucket (another client may have spent it), or enough silent ones have come
+ * back to take the host as unthrottled, the mirror lets one request through at a time. Each grant is a lease; a lease whose holder never releases it expires after
  * `leaseTtlMs`, so a crashed worker cannot starve the token.
  */
 import { z } from "zod";
@@ -153,8 +153,9 @@ export function reserve(state: RateBudgetState, now: number, holder?: string): R
   const excess = current.level + charges - ceiling;
   // A lone request on a drained bucket always goes: nothing else could ever make room for it.
   const alone = current.inFlight.length === 0 && current.level === 0;
-  // Until Canvas has answered once, the bucket may hold anything (another client's requests): one at a time.
-  const unheard = current.reported + current.unreported === 0;
+  // Until a response has told where the bucket stands (it may hold another client's requests), or enough silent
+  // ones that it never will, one request at a time.
+  const unheard = throttleRegime(current) === "learning";
   if ((excess < 0 && !(unheard && current.inFlight.length > 0)) || alone) {
     const lease: Lease = {
       id: current.nextLeaseId,

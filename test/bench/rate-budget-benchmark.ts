@@ -44,6 +44,8 @@ export interface RateBudgetBenchmarkOptions {
   seed?: number;
   /** share of responses carrying the throttle headers (the simulator's headerFraction; default 1) */
   headerFraction?: number;
+  /** false: a Canvas with throttling off, which sends no throttle headers at all (default true) */
+  throttle?: boolean;
 }
 
 export interface RateBudgetBenchmarkResult {
@@ -60,6 +62,7 @@ export interface RateBudgetBenchmarkResult {
   totalCost: number;
   meanCost: number;
   makespanMs: number;
+  /** from the X-Request-Cost of each response: meaningful only when every response reports it */
   idealMs: number;
   /** idealMs / makespanMs */
   efficiency: number;
@@ -236,7 +239,7 @@ export async function runRateBudgetBenchmark(
     seed: options.seed ?? 17,
     tokens: [token],
     institution: { courses: courseIds.map((id) => ({ id, items: options.items })) },
-    throttle: { headerFraction: options.headerFraction ?? 1 },
+    throttle: { headerFraction: options.headerFraction ?? 1, enabled: options.throttle ?? true },
   });
   await registerCourses(courseIds);
   if (options.startRemaining !== undefined) {

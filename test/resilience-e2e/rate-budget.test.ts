@@ -115,13 +115,32 @@ describe("the rate budget through the product path (sync jobs, the gate Durable 
     expect(run.budgetUse).toBeGreaterThanOrEqual(0.9);
   }, 300_000);
 
-  it("a host whose responses never report the throttle is not crawled", async () => {
+  it("a Canvas with throttling off (no throttle headers at all) is not crawled", async () => {
+    const run = await runRateBudgetBenchmark({ items: 300, courses: 1, throttle: false });
+    console.log(`[rate budget] 1 x 300, throttling off ${JSON.stringify(run)}`);
+    expect(run.jobs).toEqual(["succeeded"]);
+    // Charged 5 units each, its requests would be paced at 2 per second.
+    expect(run.requestsPerSecond).toBeGreaterThan(8);
+  }, 300_000);
+
+  it("a host that reports on no response while its bucket still throttles: never throttled, not crawled", async () => {
     const run = await runRateBudgetBenchmark({ items: 300, courses: 1, headerFraction: 0 });
     console.log(`[rate budget] 1 x 300 without throttle headers ${JSON.stringify(run)}`);
     expect(run.jobs).toEqual(["succeeded"]);
-    // The default bucket still throttles behind the silent host: learning must not walk into it.
     expect(run.throttled).toBe(0);
-    // Charged 5 units each, its requests would pace at 2 per second.
-    expect(run.requestsPerSecond).toBeGreaterThan(4);
+    expect(run.requestsPerSecond).toBeGreaterThan(8);
+  }, 300_000);
+
+  it("a host that reports on every other response: three courses, never throttled", async () => {
+    const run = await runRateBudgetBenchmark({
+      items: 300,
+      courses: 3,
+      headerFraction: 0.5,
+      startRemaining: 100,
+    });
+    console.log(`[rate budget] 3 x 300, headers on half the responses ${JSON.stringify(run)}`);
+    expect(run.jobs).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(run.throttled).toBe(0);
+    expect(run.budgetUse).toBeGreaterThanOrEqual(0.8);
   }, 300_000);
 });
