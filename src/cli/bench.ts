@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { printBenchLine } from "./bench-print";
 import { costOfSync, SYNCS_PER_MONTH } from "./cost-model";
 
 interface Side {
@@ -83,8 +84,16 @@ function runVitest(): Promise<{ lines: Record<string, unknown>[]; code: number }
 const pad = (value: unknown, width: number) => String(value).padStart(width);
 const money = (value: number) => (value < 0.01 ? `$${value.toExponential(2)}` : `$${value.toFixed(2)}`);
 
+/** ours / naive as "0.64x" (below 1: we spent less); "-" when the naive side spent nothing. */
+function times(ours: number, naive: number): string {
+  return naive > 0 ? `${(ours / naive).toFixed(2)}x` : "-";
+}
+
 function printEfficiency(rows: ScenarioLine[]): void {
-  console.log("\nSync efficiency (ours vs naive mirror; L(N) = list requests a sync cannot avoid)\n");
+  console.log(
+    "\nSync efficiency: ours next to the naive mirror on the same simulator in the same run " +
+      "(x = ours / naive, below 1 is better; L(N) = list requests a sync cannot avoid)\n",
+  );
   console.log(
     [
       "size".padEnd(6),
@@ -92,18 +101,20 @@ function printEfficiency(rows: ScenarioLine[]): void {
       pad("L(N)", 6),
       pad("requests", 9),
       pad("naive", 7),
-      pad("ratio", 7),
+      pad("req x", 6),
       pad("bytes", 11),
       pad("naive B", 11),
+      pad("B x", 6),
+      pad("wall ms", 8),
+      pad("naive ms", 8),
+      pad("wall x", 7),
       pad("D1 rows", 8),
       pad("item rows", 9),
       pad("R2 wr", 6),
-      pad("wall ms", 8),
       pad("items/s", 8),
     ].join(" "),
   );
   for (const row of rows) {
-    const ratio = row.ours.canvasRequests > 0 ? row.naive.canvasRequests / row.ours.canvasRequests : 0;
     console.log(
       [
         String(row.size).padEnd(6),
@@ -111,13 +122,16 @@ function printEfficiency(rows: ScenarioLine[]): void {
         pad(row.floor, 6),
         pad(row.ours.canvasRequests, 9),
         pad(row.naive.canvasRequests, 7),
-        pad(`${ratio.toFixed(1)}x`, 7),
+        pad(times(row.ours.canvasRequests, row.naive.canvasRequests), 6),
         pad(row.ours.bytesDownloaded, 11),
         pad(row.naive.bytesDownloaded, 11),
+        pad(times(row.ours.bytesDownloaded, row.naive.bytesDownloaded), 6),
+        pad(row.ours.wallMs, 8),
+        pad(row.naive.wallMs, 8),
+        pad(times(row.ours.wallMs, row.naive.wallMs), 7),
         pad(row.ours.d1RowsWritten ?? 0, 8),
         pad(row.ours.itemRowsWritten ?? 0, 9),
         pad(row.ours.r2Writes, 6),
-        pad(row.ours.wallMs, 8),
         pad(row.ours.itemsPerSecond ?? 0, 8),
       ].join(" "),
     );
@@ -182,7 +196,9 @@ for (const line of lines) {
 }
 printEfficiency(efficiency);
 printCosts(efficiency);
-for (const line of others) console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+for (const line of others) {
+  if (!printBenchLine(line)) console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+}
 clearInterval(sampler);
 mkdirSync("bench-results", { recursive: true });
 const file = `bench-results/bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`;
