@@ -1,62 +1,34 @@
 /**
  * @module dev/local-vectorize-index
  * The local Vectorize stand-in's index over its D1 tables: k-means centroids (local-vectorize-ivf.ts) stored per
- * index in `standin_ivf`, each vector's cell in its row, and the query plan. A query on a scope (namespace, or the
- * whole index) of up to `minVectors` vectors, or on an index not trained yet, scans the scope exactly. Otherwise
- * it reads the cells closest to the query (at least MIN_PROBED_CELLS, and on until topK vectors pass its filters),
- * plus any vector not yet filed under the current centroids, and scores those exactly (src/dedup/vector-search.ts).
- * So, like Vectorize, the answer is approximate: a neighbour filed in a cell the query did not visit is missed.
+ * index in `standin_ivf`, and each vector's cell (with the centroids' version) in its row. Queries read it through
+ * local-vectorize-query.ts.
  *
  * Training happens on the write path (`maintain`), never in a query: the first time the index reaches
  * `minVectors`, then whenever it has grown RETRAIN_GROWTH times; vectors written in between are filed under the
- * nearest existing centroid as they are applied.
+ * nearest existing centroid as they are applied, and any vector the current centroids have not filed (written
+ * before training, or during a retraining) is filed by the next `maintain`.
  */
 import { z } from "zod";
-import type { VectorMatches, VectorMetadata, VectorValues } from "../dedup/vector-port";
-import { parseMetadata } from "../dedup/vector-schemas";
-import { type SearchConfig, resolveQuery, matchesFilter, searchVectors } from "../dedup/vector-search";
-import type { VectorQueryOptions } from "../dedup/vector-port";
+import type { SearchConfig } from "../dedup/vector-search";
 import {
   type Centroids,
-  MIN_PROBED_CELLS,
   cellCountFor,
-  cellsByCloseness,
   isPartitioned,
   nearestCell,
   needsTraining,
   samplePositions,
   trainCentroids,
 } from "./local-vectorize-ivf";
-import {
-  type CellAssigner,
-  VECTOR_COLUMNS,
-  chunks,
-  floatsFromHex,
-  rowToVector,
-} from "./local-vectorize-store";
-import type { StoredVector } from "../dedup/vector-search";
+import { type CellAssigner, chunks, floatsFromHex } from "./local-vectorize-store";
 
 /** Vectors filed per statement when (re)assigning cells (one JSON parameter). */
 const ASSIGN_CHUNK = 2000;
-/** Cells per probing statement, written inline (integers we computed), so D1's parameter limit does not apply. */
-const CELLS_PER_READ = 64;
 
-interface IvfState {
+export interface IvfState {
   version: number;
   trainedOn: number;
   centroids: Centroids;
-}
-
-/** How a query was answered, for tests and the benchmark. */
-export interface QueryPlan {
-  strategy: "exact" | "ivf";
-  /** vectors in the query's scope (its namespace, or the whole index) */
-  scope: number;
-  /** vectors read and scored */
-  rowsRead: number;
-  /** rows whose metadata alone was read to apply the filter before reading vectors */
-  metadataRead: number;
-  cellsProbed: number;
 }
 
 const IvfRowSchema = z.object({
@@ -67,7 +39,6 @@ const IvfRowSchema = z.object({
 });
 const CountSchema = z.object({ n: z.number() });
 const IvfMetaSchema = z.object({ version: z.number(), trained_on: z.number() });
-const MetadataRowSchema = z.object({ id: z.string(), metadata: z.string().nullable() });
 const IdValsSchema = z.object({ id: z.string(), vals: z.string().regex(/^(?:[0-9A-F]{8})*$/) });
 
 export class StandinIndex {
@@ -200,116 +171,5 @@ export class StandinIndex {
             .prepare("SELECT COUNT(*) AS n FROM standin_vectors WHERE index_name = ? AND namespace = ?")
             .bind(this.index, namespace);
     return CountSchema.parse(await stmt.first()).n;
-  }
-
-  /** Answers a query (the caller has applied due writes and validated the vector), with the plan it used. */
-  async query(
-    values: VectorValues,
-    options: VectorQueryOptions | undefined,
-  ): Promise<{ result: VectorMatches; plan: QueryPlan }> {
-    const q = resolveQuery(options);
-    const scope = await this.count(q.namespace);
-    const state = scope <= this.minVectors ? null : await this.state();
-    if (state === null) {
-      const all = (await this.select(VECTOR_COLUMNS, q.namespace, "")).map(rowToVector);
-      const result = searchVectors(all, values, options, this.search);
-      const plan: QueryPlan = {
-        strategy: "exact",
-        scope,
-        rowsRead: all.length,
-        metadataRead: 0,
-        cellsProbed: 0,
-      };
-      return { result, plan };
-    }
-    // With a filter, cells are probed on metadata alone (as Vectorize's metadata indexes filter first) and only the
-    // vectors that pass are read; without one, every vector in a probed cell is a candidate.
-    const filtered = q.filter !== undefined;
-    const columns = filtered ? "id, metadata" : VECTOR_COLUMNS;
-    const passes = (metadata: VectorMetadata | undefined): boolean =>
-      matchesFilter(metadata, q.filter, this.search.metadataIndexes);
-    const keep = (rows: Record<string, unknown>[]): { id: string; row: Record<string, unknown> }[] =>
-      rows.flatMap((row) => {
-        const probe = filtered ? MetadataRowSchema.parse(row) : null;
-        if (
-          probe !== null &&
-          !passes(probe.metadata === null ? undefined : parseMetadata(JSON.parse(probe.metadata)))
-        )
-          return [];
-        return [{ id: String(row["id"]), row }];
-      });
-    // Vectors not filed under these centroids yet are always candidates.
-    const stale = await this.select(
-      columns,
-      q.namespace,
-      "AND (ivf_version IS NULL OR ivf_version < ?)",
-      state.version,
-    );
-    let seen = stale.length;
-    const kept = keep(stale);
-    const order = cellsByCloseness(this.search.metric, state.centroids, values);
-    let probed = 0;
-    while (probed < order.length && (probed < MIN_PROBED_CELLS || kept.length < q.topK)) {
-      const step = probed < MIN_PROBED_CELLS ? MIN_PROBED_CELLS : Math.min(CELLS_PER_READ, probed);
-      const cells = order.slice(probed, probed + step).filter((cell) => Number.isInteger(cell));
-      probed += cells.length;
-      const rows = await this.select(
-        columns,
-        q.namespace,
-        `AND ivf_version = ? AND cell IN (${cells.join(",")})`,
-        state.version,
-      );
-      seen += rows.length;
-      kept.push(...keep(rows));
-    }
-    const candidates = filtered
-      ? await this.readIds(kept.map((k) => k.id))
-      : kept.map((k) => rowToVector(k.row));
-    const result = searchVectors(candidates, values, options, this.search);
-    const plan: QueryPlan = {
-      strategy: "ivf",
-      scope,
-      rowsRead: candidates.length,
-      metadataRead: filtered ? seen : 0,
-      cellsProbed: probed,
-    };
-    return { result, plan };
-  }
-
-  private async readIds(ids: readonly string[]): Promise<StoredVector[]> {
-    const out: StoredVector[] = [];
-    for (const part of chunks(ids, ASSIGN_CHUNK)) {
-      const rows = await this.db
-        .prepare(
-          `SELECT ${VECTOR_COLUMNS} FROM standin_vectors WHERE index_name = ? AND id IN (SELECT value FROM json_each(?))`,
-        )
-        .bind(this.index, JSON.stringify(part))
-        .all();
-      out.push(...rows.results.map(rowToVector));
-    }
-    return out;
-  }
-
-  private async select(
-    columns: string,
-    namespace: string | undefined,
-    condition: string,
-    version?: number,
-  ): Promise<Record<string, unknown>[]> {
-    const params: (string | number)[] = [this.index];
-    let sql = `SELECT ${columns} FROM standin_vectors WHERE index_name = ?`;
-    if (namespace !== undefined) {
-      sql += " AND namespace = ?";
-      params.push(namespace);
-    }
-    if (condition !== "") {
-      sql += ` ${condition}`;
-      if (version !== undefined) params.push(version);
-    }
-    const rows = await this.db
-      .prepare(sql)
-      .bind(...params)
-      .all();
-    return rows.results;
   }
 }

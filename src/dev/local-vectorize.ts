@@ -5,7 +5,7 @@
  * same methods, limits, filter operators, metadata levels and mutation ids, over vectors kept in the local D1
  * database `VECTOR_STANDIN_DB`. Like Vectorize it is an IVF index (local-vectorize-index.ts): past
  * `ivfMinVectors` vectors a query reads the cells closest to it, not every vector, and scores those exactly
- * (src/dedup/vector-search.ts); smaller scopes are scanned exactly.
+ * (local-vectorize-query.ts, src/dedup/vector-search.ts); smaller scopes are scanned exactly.
  *
  * Writes go through an ordered mutation log (local-vectorize-store.ts) and are applied before the
  * next read once due, so a configurable lag rehearses Vectorize's eventual consistency.
@@ -30,7 +30,8 @@ import type {
 } from "../dedup/vector-port";
 import { parseIdList, parseQueryOptions, parseValues, parseVectorBatch } from "../dedup/vector-schemas";
 import { type SearchConfig, parseMetadataIndexes } from "../dedup/vector-search";
-import { type QueryPlan, StandinIndex } from "./local-vectorize-index";
+import { StandinIndex } from "./local-vectorize-index";
+import { type QueryPlan, queryStandin } from "./local-vectorize-query";
 import { DEFAULT_IVF_MIN_VECTORS } from "./local-vectorize-ivf";
 import { type LoggedVector, StandinStore } from "./local-vectorize-store";
 
@@ -196,7 +197,12 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
       throw new RangeError(`query has ${values.length} dimensions; the index has ${dimensions}`);
     }
     await this.catchUp();
-    return this.vectorIndex().query(values, opts);
+    const c = this.config();
+    return queryStandin(
+      { db: c.db, name: c.index, index: this.vectorIndex(), search: c.search, minVectors: c.ivfMinVectors },
+      values,
+      opts,
+    );
   }
 
   /** Queries with a stored vector; an unknown id gives no matches. */
