@@ -27,12 +27,16 @@ export function sleep(ms: number): Promise<void> {
 /** The rate-budget gate for one Canvas host and token, backed by the CanvasGate Durable Object. */
 export function gateFor(env: Env, canvasOrigin: string, fingerprint: string): RequestGate {
   const stub = env.CANVAS_GATE.getByName(budgetGateName(new URL(canvasOrigin).host, fingerprint));
+  // One holder per gate, i.e. per sync delivery: its requests leave in the order they were granted, which lets the
+  // object count the charges of its older requests once (see src/resilience/rate-budget.ts).
+  const holder = crypto.randomUUID();
   return {
     async acquire() {
       for (;;) {
-        const grant = await stub.reserve();
+        // The object holds the call until the budget has room (woken by a completing lease or the bucket's leak);
+        // an answer without a grant means it held the call as long as it will: ask again.
+        const grant = await stub.reserve(undefined, holder);
         if (grant.granted) return grant.leaseId;
-        // Pacing waits are real time on purpose: they mirror Canvas's bucket, which leaks in real time.
         await sleep(grant.waitMs);
       }
     },

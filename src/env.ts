@@ -159,6 +159,11 @@ export const ConfigSchema = z
     SYNC_MAX_INTERVAL_MINUTES: positive(360),
     FILES_LOOKBACK_MINUTES: positive(10),
     RECONCILE_INTERVAL_HOURS: positive(24),
+    /** poll interval of a course whose Live Events are flowing (capped at RECONCILE_INTERVAL_HOURS; 0 turns it off) */
+    SYNC_EVENT_QUIET_INTERVAL_MINUTES: z.preprocess(
+      unsetIfBlank,
+      z.coerce.number({ error: "must be a number" }).nonnegative("must be 0 or more").default(240),
+    ),
     STUCK_JOB_MINUTES: positive(30),
     CANVAS_TIMEOUT_SECONDS: positive(30),
     BLOB_GRACE_HOURS: positive(24),
@@ -181,6 +186,10 @@ export const ConfigSchema = z
         .max(1, "must be between 0 and 1")
         .default(0.8),
     ),
+    /** extraction and dedup messages that find a sync active are put back for this long */
+    BACKGROUND_YIELD_SECONDS: positive(5),
+    /** ...but never kept waiting longer than this in total */
+    BACKGROUND_MAX_WAIT_MINUTES: positive(2),
     DEDUP_SCOPE: z.preprocess(
       unsetIfBlank,
       z.enum(["course", "institution"], { error: "must be course or institution" }).default("course"),
@@ -239,12 +248,15 @@ export const SETTING_NAMES = [
   "SYNC_MAX_INTERVAL_MINUTES",
   "FILES_LOOKBACK_MINUTES",
   "RECONCILE_INTERVAL_HOURS",
+  "SYNC_EVENT_QUIET_INTERVAL_MINUTES",
   "STUCK_JOB_MINUTES",
   "CANVAS_TIMEOUT_SECONDS",
   "BLOB_GRACE_HOURS",
   "NEAR_DUPLICATE_THRESHOLD",
   "DEDUP_SCOPE",
   "VECTOR_DIMENSIONS",
+  "BACKGROUND_YIELD_SECONDS",
+  "BACKGROUND_MAX_WAIT_MINUTES",
   "SYNC_DELIVERY_MAX_SECONDS",
   "SYNC_DELIVERY_MAX_CANVAS_REQUESTS",
   "SYNC_DELIVERY_MAX_D1_STATEMENTS",

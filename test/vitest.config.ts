@@ -32,6 +32,9 @@ export default defineConfig(async () => {
             EMULATE_PLATFORM_LIMITS: "true",
             BENCH_SIZES: process.env["BENCH_SIZES"] ?? "1000,10000",
             BENCH_STREAM_BYTES: process.env["BENCH_STREAM_BYTES"] ?? String(1024 * 1024 * 1024),
+            // Background work that stepped aside for a sync comes back within a second, so a test file does not
+            // end with it still waiting in the queue.
+            BACKGROUND_YIELD_SECONDS: "1",
           },
           // wrangler.toml binds VECTORS to this worker's own LocalVectorize entrypoint; inside the
           // test pool the worker is the runner, so point the binding at the current worker.

@@ -8,6 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { z } from "zod";
+import { printBenchLine } from "./bench-print";
 import { costOfSync, SYNCS_PER_MONTH } from "./cost-model";
 import { describeWindow, type MemoryWindow, PeakMemoryMeter } from "./process-memory";
 
@@ -73,8 +74,16 @@ function runVitest(): Promise<{ lines: Record<string, unknown>[]; memory: Memory
 const pad = (value: unknown, width: number) => String(value).padStart(width);
 const money = (value: number) => (value < 0.01 ? `$${value.toExponential(2)}` : `$${value.toFixed(2)}`);
 
+/** ours / naive as "0.64x" (below 1: we spent less); "-" when the naive side spent nothing. */
+function times(ours: number, naive: number): string {
+  return naive > 0 ? `${(ours / naive).toFixed(2)}x` : "-";
+}
+
 function printEfficiency(rows: ScenarioLine[]): void {
-  console.log("\nSync efficiency (ours vs naive mirror; L(N) = list requests a sync cannot avoid)\n");
+  console.log(
+    "\nSync efficiency: ours next to the naive mirror on the same simulator in the same run " +
+      "(x = ours / naive, below 1 is better; L(N) = list requests a sync cannot avoid)\n",
+  );
   console.log(
     [
       "size".padEnd(6),
@@ -82,18 +91,20 @@ function printEfficiency(rows: ScenarioLine[]): void {
       pad("L(N)", 6),
       pad("requests", 9),
       pad("naive", 7),
-      pad("ratio", 7),
+      pad("req x", 6),
       pad("bytes", 11),
       pad("naive B", 11),
+      pad("B x", 6),
+      pad("wall ms", 8),
+      pad("naive ms", 8),
+      pad("wall x", 7),
       pad("D1 rows", 8),
       pad("item rows", 9),
       pad("R2 wr", 6),
-      pad("wall ms", 8),
       pad("items/s", 8),
     ].join(" "),
   );
   for (const row of rows) {
-    const ratio = row.ours.canvasRequests > 0 ? row.naive.canvasRequests / row.ours.canvasRequests : 0;
     console.log(
       [
         String(row.size).padEnd(6),
@@ -101,13 +112,16 @@ function printEfficiency(rows: ScenarioLine[]): void {
         pad(row.floor, 6),
         pad(row.ours.canvasRequests, 9),
         pad(row.naive.canvasRequests, 7),
-        pad(`${ratio.toFixed(1)}x`, 7),
+        pad(times(row.ours.canvasRequests, row.naive.canvasRequests), 6),
         pad(row.ours.bytesDownloaded, 11),
         pad(row.naive.bytesDownloaded, 11),
+        pad(times(row.ours.bytesDownloaded, row.naive.bytesDownloaded), 6),
+        pad(row.ours.wallMs, 8),
+        pad(row.naive.wallMs, 8),
+        pad(times(row.ours.wallMs, row.naive.wallMs), 7),
         pad(row.ours.d1RowsWritten ?? 0, 8),
         pad(row.ours.itemRowsWritten ?? 0, 9),
         pad(row.ours.r2Writes, 6),
-        pad(row.ours.wallMs, 8),
         pad(row.ours.itemsPerSecond ?? 0, 8),
       ].join(" "),
     );
@@ -267,7 +281,7 @@ function printDeliveries(line: z.infer<typeof DeliveriesLineSchema>, memory: Mem
   );
   console.log(
     `memory, largest single delivery (${each.length} measured): ` +
-      `${largest ? `delivery ${largest.label}: ${describeWindow(largest)}` : "not measured"}`,
+      (largest ? `delivery ${largest.label}: ${describeWindow(largest)}` : "not measured"),
   );
   console.log(`memory over the whole sync: ${peak ? describeWindow(peak) : "not measured"}`);
 }
@@ -317,7 +331,8 @@ for (const line of others) {
   if (search.success) printSearch(search.data);
   else if (deliveries.success) printDeliveries(deliveries.data, memory);
   else if (stream.success) printStream(stream.data, memory);
-  else console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
+  else if (!printBenchLine(line))
+    console.log(`\n${benchmarkName(line["benchmark"])}: ${JSON.stringify(line)}`);
 }
 printMemory(memory);
 mkdirSync("bench-results", { recursive: true });

@@ -6,7 +6,7 @@
  * Content-Length is cut or ends early exactly as a broken server would.
  *
  *   tsx src/cli/simulator-server.ts --port 8790 --storage-port 8791 [--seed N] [--institution demo|empty|ID:ITEMS[:NEW_QUIZZES],...]
- *       [--token T]... [--no-throttle]
+ *       [--token T]... [--no-throttle] [--header-fraction F]   (F: share of responses with throttle headers)
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createHash } from "node:crypto";
@@ -200,7 +200,9 @@ function parseArgs(argv: string[]): SimulatorServerOptions {
     else if (arg === "--seed") opts.seed = Number(next());
     else if (arg === "--institution") opts.institution = parseInstitution(next());
     else if (arg === "--token") tokens.push(next());
-    else if (arg === "--no-throttle") opts.throttle = { enabled: false };
+    else if (arg === "--no-throttle") opts.throttle = { ...opts.throttle, enabled: false };
+    else if (arg === "--header-fraction")
+      opts.throttle = { ...opts.throttle, headerFraction: Number(next()) };
     else throw new Error(`unknown argument ${arg ?? ""}`);
   }
   if (tokens.length > 0) opts.tokens = tokens;

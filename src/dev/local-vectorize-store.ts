@@ -21,7 +21,27 @@ const DDL = [
   `CREATE TABLE IF NOT EXISTS standin_state (
      index_name TEXT PRIMARY KEY, mutation_id TEXT NOT NULL, processed_at INTEGER NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS standin_settings (index_name TEXT PRIMARY KEY, lag_ms INTEGER NOT NULL)`,
+  // The index (local-vectorize-index.ts): one row of centroids per stand-in index.
+  `CREATE TABLE IF NOT EXISTS standin_ivf (
+     index_name TEXT PRIMARY KEY, version INTEGER NOT NULL, trained_on INTEGER NOT NULL, cells INTEGER NOT NULL,
+     centroids BLOB NOT NULL)`,
 ];
+
+/**
+ * Each vector's cell under the index's centroids, and the centroids' version it was computed with. Added after the
+ * first release of the stand-in, so an existing local database gets them on first use.
+ */
+const CELL_COLUMNS = ["cell INTEGER", "ivf_version INTEGER"];
+const CELL_INDEXES = [
+  `CREATE INDEX IF NOT EXISTS standin_vectors_cell ON standin_vectors (index_name, ivf_version, cell)`,
+  `CREATE INDEX IF NOT EXISTS standin_vectors_ns_cell ON standin_vectors (index_name, namespace, ivf_version, cell)`,
+];
+
+/**
+ * The columns `rowToVector` reads. The float32 blob is read as hex: D1 hands a BLOB over as an array of numbers, one
+ * per byte, which costs far more to move and decode than one string.
+ */
+export const VECTOR_COLUMNS = "id, namespace, hex(vals) AS vals, metadata";
 
 /** Vectors per log row: keeps each JSON payload far below D1's 2 MB value limit. */
 const LOG_CHUNK = 100;
@@ -29,6 +49,9 @@ const LOG_CHUNK = 100;
 const ID_CHUNK = 90;
 
 export type WriteOp = "insert" | "upsert" | "delete";
+
+/** The cell a vector falls in under the current centroids (none before the index is trained). */
+export type CellAssigner = (values: number[]) => { cell: number; version: number } | null;
 
 /** A vector as written to the log (values as a plain array, metadata as JSON). */
 export interface LoggedVector {
@@ -53,20 +76,31 @@ const LoggedVectorSchema = z.object({
 const VectorRowSchema = z.object({
   id: z.string(),
   namespace: z.string().nullable(),
-  vals: z.union([z.instanceof(ArrayBuffer), z.instanceof(Uint8Array), z.array(z.number())]),
+  vals: z.string().regex(/^(?:[0-9A-F]{8})*$/),
   metadata: z.string().nullable(),
 });
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
+const HEX_DIGIT = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX_DIGIT["0123456789ABCDEF".charCodeAt(i)] = i;
+
+/** The float32 values of a blob read as upper-case hex (SQLite's `hex()`); the caller checked the digits. */
+export function floatsFromHex(hex: string): Float32Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) {
+    bytes[i] = ((HEX_DIGIT[hex.charCodeAt(2 * i)] ?? 0) << 4) | (HEX_DIGIT[hex.charCodeAt(2 * i + 1)] ?? 0);
+  }
+  return new Float32Array(bytes.buffer);
+}
+
+export function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
 
-function rowToVector(row: unknown): StoredVector {
+export function rowToVector(row: unknown): StoredVector {
   const r = VectorRowSchema.parse(row);
-  const bytes = r.vals instanceof ArrayBuffer ? new Uint8Array(r.vals) : Uint8Array.from(r.vals);
-  const v: StoredVector = { id: r.id, values: new Float32Array(bytes.slice().buffer) };
+  const v: StoredVector = { id: r.id, values: floatsFromHex(r.vals) };
   if (r.namespace !== null) v.namespace = r.namespace;
   if (r.metadata !== null) v.metadata = parseMetadata(JSON.parse(r.metadata)) satisfies VectorMetadata;
   return v;
@@ -80,9 +114,21 @@ export class StandinStore {
     private readonly index: string,
   ) {}
 
-  private async ensureSchema(): Promise<void> {
+  async ensureSchema(): Promise<void> {
     if (this.ready) return;
     await this.db.batch(DDL.map((sql) => this.db.prepare(sql)));
+    const columns = await this.db.prepare("PRAGMA table_info(standin_vectors)").all();
+    const names = new Set(columns.results.map((row) => z.object({ name: z.string() }).parse(row).name));
+    for (const column of CELL_COLUMNS) {
+      if (names.has(column.split(" ")[0] ?? "")) continue;
+      try {
+        await this.db.prepare(`ALTER TABLE standin_vectors ADD COLUMN ${column}`).run();
+      } catch (error) {
+        // Another request added it first.
+        if (!String(error).includes("duplicate column")) throw error;
+      }
+    }
+    await this.db.batch(CELL_INDEXES.map((sql) => this.db.prepare(sql)));
     this.ready = true;
   }
 
@@ -129,8 +175,11 @@ export class StandinStore {
     return mutationId;
   }
 
-  /** Applies due log entries in write order, each atomically with its removal from the log. */
-  async catchUp(now: number): Promise<void> {
+  /**
+   * Applies due log entries in write order, each atomically with its removal from the log. `assigner` (asked only
+   * when something is due) files each written vector under its cell.
+   */
+  async catchUp(now: number, assigner?: () => Promise<CellAssigner>): Promise<void> {
     await this.ensureSchema();
     const due = await this.db
       .prepare(
@@ -138,10 +187,12 @@ export class StandinStore {
       )
       .bind(this.index, now)
       .all();
-    for (const raw of due.results) await this.apply(LogRowSchema.parse(raw), now);
+    if (due.results.length === 0) return;
+    const assign = assigner === undefined ? () => null : await assigner();
+    for (const raw of due.results) await this.apply(LogRowSchema.parse(raw), now, assign);
   }
 
-  private async apply(entry: z.infer<typeof LogRowSchema>, now: number): Promise<void> {
+  private async apply(entry: z.infer<typeof LogRowSchema>, now: number, assign: CellAssigner): Promise<void> {
     // Every statement re-checks that the entry is still logged: a concurrent call may already have
     // applied it, and re-applying an older entry after a newer one would undo the newer.
     const pending = "EXISTS (SELECT 1 FROM standin_log WHERE seq = ?)";
@@ -157,15 +208,31 @@ export class StandinStore {
         );
       }
     } else {
-      const head = `INTO standin_vectors (index_name, id, namespace, vals, metadata) SELECT ?, ?, ?, ?, ? WHERE ${pending}`;
+      const head = `INTO standin_vectors (index_name, id, namespace, vals, metadata, cell, ivf_version)
+        SELECT ?, ?, ?, ?, ?, ?, ? WHERE ${pending}`;
       const sql =
         entry.op === "insert"
           ? `INSERT OR IGNORE ${head}`
           : `INSERT ${head} ON CONFLICT (index_name, id) DO UPDATE SET namespace = excluded.namespace,
-             vals = excluded.vals, metadata = excluded.metadata`;
+             vals = excluded.vals, metadata = excluded.metadata, cell = excluded.cell,
+             ivf_version = excluded.ivf_version`;
       for (const v of z.array(LoggedVectorSchema).parse(JSON.parse(entry.payload))) {
         const blob = new Uint8Array(Float32Array.from(v.values).buffer);
-        stmts.push(this.db.prepare(sql).bind(this.index, v.id, v.namespace, blob, v.metadata, entry.seq));
+        const filed = assign(v.values);
+        stmts.push(
+          this.db
+            .prepare(sql)
+            .bind(
+              this.index,
+              v.id,
+              v.namespace,
+              blob,
+              v.metadata,
+              filed?.cell ?? null,
+              filed?.version ?? null,
+              entry.seq,
+            ),
+        );
       }
     }
     stmts.push(
@@ -183,7 +250,7 @@ export class StandinStore {
 
   /** Every applied vector, or those of one namespace. */
   async readAll(namespace: string | undefined): Promise<StoredVector[]> {
-    const base = "SELECT id, namespace, vals, metadata FROM standin_vectors WHERE index_name = ?";
+    const base = `SELECT ${VECTOR_COLUMNS} FROM standin_vectors WHERE index_name = ?`;
     const rows =
       namespace === undefined
         ? await this.db.prepare(base).bind(this.index).all()
@@ -196,7 +263,7 @@ export class StandinStore {
     for (const part of chunks(ids, ID_CHUNK)) {
       const rows = await this.db
         .prepare(
-          `SELECT id, namespace, vals, metadata FROM standin_vectors
+          `SELECT ${VECTOR_COLUMNS} FROM standin_vectors
            WHERE index_name = ? AND id IN (${part.map(() => "?").join(",")})`,
         )
         .bind(this.index, ...part)

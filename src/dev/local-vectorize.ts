@@ -2,8 +2,10 @@
  * @module dev/local-vectorize
  * Local stand-in for the Vectorize binding (Vectorize has no local mode). Bound as `VECTORS` by
  * the `local` wrangler environment and the tests, so the production code path runs unchanged:
- * same methods, limits, filter operators, metadata levels and mutation ids, with exact search
- * (src/dedup/vector-search.ts) over vectors kept in the local D1 database `VECTOR_STANDIN_DB`.
+ * same methods, limits, filter operators, metadata levels and mutation ids, over vectors kept in the local D1
+ * database `VECTOR_STANDIN_DB`. Like Vectorize it is an IVF index (local-vectorize-index.ts): past
+ * `ivfMinVectors` vectors a query reads the cells closest to it, not every vector, and scores those exactly
+ * (local-vectorize-query.ts, src/dedup/vector-search.ts); smaller scopes are scanned exactly.
  *
  * Writes go through an ordered mutation log (local-vectorize-store.ts) and are applied before the
  * next read once due, so a configurable lag rehearses Vectorize's eventual consistency.
@@ -14,6 +16,7 @@
  *   metric           VECTOR_METRIC      cosine | euclidean | dot-product
  *   lagMs            VECTOR_STANDIN_LAG_MS  0 (writes visible at once)
  *   metadataIndexes  VECTOR_METADATA_INDEXES  e.g. "ntrgm:number,th:string"; unset = all filterable
+ *   ivfMinVectors    VECTOR_STANDIN_IVF_MIN_VECTORS  1024 (scopes up to this size are scanned exactly)
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { z } from "zod";
@@ -26,7 +29,10 @@ import type {
   VectorValues,
 } from "../dedup/vector-port";
 import { parseIdList, parseQueryOptions, parseValues, parseVectorBatch } from "../dedup/vector-schemas";
-import { type SearchConfig, parseMetadataIndexes, searchVectors } from "../dedup/vector-search";
+import { type SearchConfig, parseMetadataIndexes } from "../dedup/vector-search";
+import { StandinIndex } from "./local-vectorize-index";
+import { type QueryPlan, queryStandin } from "./local-vectorize-query";
+import { DEFAULT_IVF_MIN_VECTORS } from "./local-vectorize-ivf";
 import { type LoggedVector, StandinStore } from "./local-vectorize-store";
 
 const MetricSchema = z.enum(["cosine", "euclidean", "dot-product"]);
@@ -45,6 +51,7 @@ const StandinEnvSchema = z.object({
   VECTOR_STANDIN_LAG_MS: z.coerce.number().int().min(0).optional(),
   VECTOR_METADATA_INDEXES: z.string().optional(),
   VECTOR_STANDIN_INDEX: z.string().min(1).max(64).optional(),
+  VECTOR_STANDIN_IVF_MIN_VECTORS: z.coerce.number().int().min(1).optional(),
 });
 
 const StandinPropsSchema = z
@@ -54,6 +61,7 @@ const StandinPropsSchema = z
     metric: MetricSchema.optional(),
     lagMs: z.number().int().min(0).optional(),
     metadataIndexes: z.string().optional(),
+    ivfMinVectors: z.number().int().min(1).optional(),
   })
   .nullish();
 
@@ -69,6 +77,7 @@ interface StandinConfig {
   index: string;
   dimensions: number;
   lagMs: number;
+  ivfMinVectors: number;
   search: SearchConfig;
 }
 
@@ -83,11 +92,13 @@ export interface StandinEnv {
   VECTOR_STANDIN_LAG_MS?: string | undefined;
   VECTOR_METADATA_INDEXES?: string | undefined;
   VECTOR_STANDIN_INDEX?: string | undefined;
+  VECTOR_STANDIN_IVF_MIN_VECTORS?: string | undefined;
 }
 
 export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
   private cfg: StandinConfig | undefined;
   private storeInstance: StandinStore | undefined;
+  private indexInstance: StandinIndex | undefined;
 
   private config(): StandinConfig {
     if (this.cfg === undefined) {
@@ -98,6 +109,7 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
         index: props.index ?? env.VECTOR_STANDIN_INDEX ?? "default",
         dimensions: props.dimensions ?? env.VECTOR_DIMENSIONS ?? 384,
         lagMs: props.lagMs ?? env.VECTOR_STANDIN_LAG_MS ?? 0,
+        ivfMinVectors: props.ivfMinVectors ?? env.VECTOR_STANDIN_IVF_MIN_VECTORS ?? DEFAULT_IVF_MIN_VECTORS,
         search: {
           metric: props.metric ?? env.VECTOR_METRIC ?? "cosine",
           metadataIndexes: parseMetadataIndexes(props.metadataIndexes ?? env.VECTOR_METADATA_INDEXES),
@@ -113,6 +125,17 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
     return this.storeInstance;
   }
 
+  private vectorIndex(): StandinIndex {
+    const c = this.config();
+    this.indexInstance ??= new StandinIndex(c.db, c.index, c.search, c.dimensions, c.ivfMinVectors);
+    return this.indexInstance;
+  }
+
+  /** Applies the writes that are due, filing each vector under its cell. */
+  private async catchUp(): Promise<void> {
+    await this.store().catchUp(Date.now(), () => this.vectorIndex().assigner());
+  }
+
   /** The configured lag, unless a test has overridden it for this index (StandinStore.setLagOverride). */
   private async lagMs(): Promise<number> {
     return (await this.store().lagOverride()) ?? this.config().lagMs;
@@ -126,7 +149,8 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
       metadata: v.metadata === undefined ? null : JSON.stringify(v.metadata),
     }));
     const mutationId = await this.store().append(op, logged, Date.now() + (await this.lagMs()));
-    await this.store().catchUp(Date.now());
+    await this.catchUp();
+    await this.vectorIndex().maintain();
     return { mutationId };
   }
 
@@ -146,26 +170,43 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
       parseIdList(ids),
       Date.now() + (await this.lagMs()),
     );
-    await this.store().catchUp(Date.now());
+    await this.catchUp();
     return { mutationId };
   }
 
   async getByIds(ids: string[]): Promise<VectorRecord[]> {
     const wanted = parseIdList(ids);
-    await this.store().catchUp(Date.now());
+    await this.catchUp();
     const found = await this.store().readByIds(wanted);
     return found.map((v) => ({ ...v, values: Array.from(v.values) }));
   }
 
   async query(vector: VectorValues, options?: VectorQueryOptions): Promise<VectorMatches> {
+    return (await this.plannedQuery(vector, options)).result;
+  }
+
+  /** Not part of Vectorize: how the stand-in answered a query (exact scan or cells probed, vectors read). */
+  async explain(vector: VectorValues, options?: VectorQueryOptions): Promise<QueryPlan> {
+    return (await this.plannedQuery(vector, options)).plan;
+  }
+
+  private async plannedQuery(
+    vector: VectorValues,
+    options: VectorQueryOptions | undefined,
+  ): Promise<{ result: VectorMatches; plan: QueryPlan }> {
     const opts = parseQueryOptions(options);
     const values = parseValues(vector);
-    const { dimensions, search } = this.config();
+    const { dimensions } = this.config();
     if (values.length !== dimensions) {
       throw new RangeError(`query has ${values.length} dimensions; the index has ${dimensions}`);
     }
-    await this.store().catchUp(Date.now());
-    return searchVectors(await this.store().readAll(opts.namespace), values, opts, search);
+    await this.catchUp();
+    const c = this.config();
+    return queryStandin(
+      { db: c.db, name: c.index, index: this.vectorIndex(), search: c.search, minVectors: c.ivfMinVectors },
+      values,
+      opts,
+    );
   }
 
   /** Queries with a stored vector; an unknown id gives no matches. */
@@ -175,7 +216,7 @@ export class LocalVectorize extends WorkerEntrypoint<StandinEnv> {
   }
 
   async describe(): Promise<VectorIndexInfo> {
-    await this.store().catchUp(Date.now());
+    await this.catchUp();
     const processed = await this.store().processed();
     return {
       vectorCount: await this.store().count(),

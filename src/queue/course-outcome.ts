@@ -1,9 +1,11 @@
 /**
  * Writes a job's outcome onto its job row and its course: success resets the failure count and schedules the next
- * sync from the adaptive scheduler (fed with the Canvas times of the changes this job saw); a retry puts the job
- * back in the queue with its error; failure counts towards back-off; a dead token stops every course that uses it;
- * a course Canvas says does not exist is marked `not_found` and looked up again a day later. A job whose course was
- * removed while it ran ends as cancelled, and changes no course row.
+ * sync from the adaptive scheduler (fed with the Canvas times of the changes this job saw, and with when the course
+ * last had a Live Event: courses whose events flow are polled less); a retry puts the job back in the queue with
+ * its error; failure counts towards back-off; a dead token stops every course that uses it; a course Canvas says
+ * does not exist is marked `not_found` and looked up again a day later. A job whose course was removed while it ran
+ * ends as cancelled, and changes no course row. A targeted job (one object, for an event) is not a poll and never
+ * moves the next poll later, or events arriving more often than the poll interval would postpone it for ever.
  */
 import { itemKey } from "../detect/item-types";
 import type { Config } from "../env";
@@ -17,6 +19,8 @@ import {
   type ActivityModel,
   type SchedulerConfig,
 } from "../resilience/scheduler";
+import { openDatabase } from "../storage/d1/client";
+import { lastEventAt } from "../storage/d1/event-activity";
 import { totals, type JobReport } from "../sync/report";
 import { purgeCourse } from "../storage/course-purge";
 import { NOT_FOUND_RECHECK_MS } from "./course-missing";
@@ -36,6 +40,8 @@ export function schedulerConfig(config: Config | undefined): SchedulerConfig {
     baseIntervalMs: config.SYNC_BASE_INTERVAL_MINUTES * 60_000,
     minIntervalMs: config.SYNC_MIN_INTERVAL_MINUTES * 60_000,
     maxIntervalMs: config.SYNC_MAX_INTERVAL_MINUTES * 60_000,
+    eventQuietIntervalMs: Math.round(config.SYNC_EVENT_QUIET_INTERVAL_MINUTES * 60_000),
+    reconcileIntervalMs: Math.round(config.RECONCILE_INTERVAL_HOURS * 3_600_000),
   });
 }
 
@@ -82,7 +88,13 @@ export async function recordCourseSuccess(
     activityConfigOf(scheduling),
   );
   const next = computeNextSync(
-    { now, consecutiveFailures: 0, recentChangeRate: smoothed, activity },
+    {
+      now,
+      consecutiveFailures: 0,
+      recentChangeRate: smoothed,
+      activity,
+      lastEventAt: await lastEventAt(openDatabase(db), outcome.courseId),
+    },
     scheduling,
   );
   await db.batch([
@@ -104,7 +116,10 @@ export async function recordCourseSuccess(
       .prepare(
         `UPDATE courses SET state = 'idle', last_sync_at = ?2, last_success_at = ?2,
            last_full_sync_at = CASE WHEN ?3 THEN ?2 ELSE last_full_sync_at END, consecutive_failures = 0,
-           last_error = ?8, last_error_category = ?9, next_sync_at = ?4, change_rate_ppm = ?5, activity = ?6,
+           last_error = ?8, last_error_category = ?9,
+           next_sync_at = CASE WHEN (SELECT mode FROM sync_jobs WHERE id = ?10) = 'targeted'
+             THEN COALESCE(next_sync_at, ?4) ELSE ?4 END,
+           change_rate_ppm = ?5, activity = ?6,
            name = COALESCE((SELECT title FROM items WHERE id = ?7 AND deleted_at IS NULL), name)
          WHERE canvas_course_id = ?1`,
       )
@@ -118,6 +133,7 @@ export async function recordCourseSuccess(
         itemKey(outcome.courseId, "course", outcome.courseId),
         outcome.partial ? partialSummary(outcome.report) : null,
         outcome.partial ? "partial" : null,
+        outcome.jobId,
       ),
     ...(outcome.extra ?? []),
   ]);

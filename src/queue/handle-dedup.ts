@@ -3,7 +3,8 @@
  * (metric_counters; the triggering job's report gets its text and near-duplicate hits), and sends its own
  * follow-ups on the extraction queue: a continuation when the course has more work than one pass takes, and a
  * delayed re-check of the items whose check ran before Vectorize had caught up (dedup/near-duplicates `planRecheck`;
- * after the last round they wait, still marked provisional, for the next sync's pass).
+ * after the last round they wait, still marked provisional, for the next sync's pass). While a sync is active the
+ * message waits its turn (src/queue/yield-to-syncs.ts).
  *
  * Each message also indexes the course's texts kept in R2 for full-text search (src/search/index-r2-texts.ts): a
  * bounded batch per message, and an `index` follow-up while some are pending (delayed when reads failed, so R2 gets
@@ -25,6 +26,7 @@ import { type R2FillResult, indexR2Texts } from "../search/index-r2-texts";
 import { log } from "../observability/log";
 import type { DedupMessage, DedupMessageBody } from "./message";
 import type { Settlement } from "./settle";
+import { yieldToSyncs } from "./yield-to-syncs";
 
 /** Injectable parts (tests): the index and the alert sink; production takes env.VECTORS and ALERT_WEBHOOK_URL. */
 export interface DedupRuntime {
@@ -58,6 +60,7 @@ export async function handleDedupMessage(
   runtime: DedupRuntime = {},
 ): Promise<Settlement> {
   const now = runtime.now ?? Date.now;
+  if (await yieldToSyncs(env, config, message, now())) return { action: "ack" };
   const fill = await indexR2Texts(env.DB, env.BLOBS, message.courseId, now());
   await followUpIndexing(env.EXTRACT_QUEUE, message, fill);
   if (message.trigger === "index") return { action: "ack" };

@@ -3,7 +3,8 @@
  * memory with a sync. Reads the blob from R2, extracts with bounded pages and characters, stores the text (inline or
  * in R2) and its hash. A file that cannot be extracted is marked with the reason; the message is still acknowledged.
  * Search: an inline text is indexed by the items triggers; a text stored in R2 is indexed (capped) in the same
- * batch that records it, so the full-text index never lags the item.
+ * batch that records it, so the full-text index never lags the item. While a sync is active the message waits its
+ * turn (src/queue/yield-to-syncs.ts).
  */
 import { z } from "zod";
 import type { Config } from "../env";
@@ -15,6 +16,7 @@ import { textKey } from "../storage/r2/keys";
 import { enqueueDedup } from "./handle-dedup";
 import type { ExtractMessage } from "./message";
 import type { Settlement } from "./settle";
+import { yieldToSyncs } from "./yield-to-syncs";
 
 const INLINE_TEXT_CHARS = 32_000;
 
@@ -26,9 +28,10 @@ const StoredFileDataSchema = z.object({
 
 export async function handleExtractMessage(
   env: Env,
-  _config: Config,
+  config: Config,
   message: ExtractMessage,
 ): Promise<Settlement> {
+  if (await yieldToSyncs(env, config, message)) return { action: "ack" };
   const item = await env.DB.prepare(
     "SELECT blob_sha256, data FROM items WHERE id = ?1 AND deleted_at IS NULL",
   )

@@ -21,6 +21,8 @@ export const ExtractMessageSchema = z.object({
   courseId: z.number().int().positive(),
   itemId: z.string().min(1).max(200),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** set when the message was put back to let syncs run first (src/queue/background-yield.ts): since when */
+  deferredSince: z.number().int().positive().optional(),
 });
 
 /**
@@ -44,6 +46,8 @@ export const DedupMessageSchema = z.object({
   after: z.string().min(1).max(200).optional(),
   /** recheck: the items whose check was provisional */
   itemIds: z.array(z.string().min(1).max(200)).max(500).optional(),
+  /** set when the message was put back to let syncs run first (src/queue/background-yield.ts): since when */
+  deferredSince: z.number().int().positive().optional(),
 });
 
 /** Largest message body the consumer reads, as JSON; the biggest real one (a dedup re-check of 500 ids) is ~100 KB. */

@@ -4,21 +4,32 @@
  * `upFront` (50), is refused with 403 if the bucket is then at `hwm` (600) or more, and on completion swaps the 50
  * for its real cost; the bucket drains `outflow` (10) units per second. `X-Rate-Limit-Remaining` = hwm - bucket.
  *
- * The mirror grants a request only if (estimated real level, leaked to now) + (in-flight + 1) x upFront stays at or
- * under hwm - safetyMargin, so a request we send cannot find the bucket full. The estimate errs high on purpose:
- * - Canvas's remaining number is taken as the truth, though it also counts the up-front charges of our other
- *   in-flight requests, which we count again through the leases (double counting costs only headroom, because in
- *   steady state throughput is set by the leak rate, not by the level);
- * - a request with no headers (network error, throttling disabled) is charged `assumedCost`;
- * - a throttled response means the bucket is full.
- * Each grant is a lease; a lease whose holder never releases it expires after `leaseTtlMs`, so a crashed worker
- * cannot starve the token.
+ * The mirror grants a request only while (estimated level, leaked to now) + (our requests in flight, this one
+ * included) x upFront stays below hwm - safetyMargin: Canvas's own admission rule, less a small margin, so a request
+ * we send cannot find the bucket full. What a response reports:
+ * - `X-Rate-Limit-Remaining` is the truth about the bucket, except that it also holds the up-front charges of our
+ *   requests Canvas is still serving. `reserve` counts every lease in flight, so the charges of the leases known to
+ *   be at Canvas are taken out of the reported level instead of being counted twice (that double count held a
+ *   token with a few requests in flight well below its rate). Known to be at Canvas: the leases of the same holder
+ *   (one sync delivery, whose requests leave in the order they were granted) granted before the reporting one.
+ *   Not the others: a Worker invocation has six connections, so a lease granted in another invocation may still
+ *   wait for one, and taking its charge out would let the estimate fall below the bucket;
+ * - a throttled response means the bucket is full;
+ * - requests that cost more than their up-front charge widen the margin by the excess (`marginOf`);
+ * - a response without the headers is charged what the host has taught us: its reported costs' mean on a host that
+ *   reports on other responses, nothing on a host that has never reported (its throttle is off, so only the cap on
+ *   requests in flight applies), and `assumedCost` while too few responses have come back to tell.
+ * Until a response has reported on the bucket (another client may have spent it), or enough silent ones have come
+ * back to take the host as unthrottled, the mirror lets one request through at a time. Each grant is a lease; a lease whose holder never releases it expires after
+ * `leaseTtlMs`, so a crashed worker cannot starve the token.
  */
 import { z } from "zod";
 
 export interface Lease {
   id: number;
   expiresAt: number;
+  /** who asked: one sync delivery's gate (absent when the caller did not say, or in older stored states) */
+  holder?: string | undefined;
 }
 
 export interface RateBudgetState {
@@ -32,19 +43,33 @@ export interface RateBudgetState {
   /** units per second */
   outflow: number;
   upFront: number;
-  /** headroom kept below hwm, for requests that cost more than their up-front charge */
+  /** headroom kept below hwm, for estimates that err low (another client on the token, a cost above 50) */
   safetyMargin: number;
   /** charged when a response says nothing about cost */
   assumedCost: number;
   leaseTtlMs: number;
   /** how long to tell a caller to wait when only a release can help */
   minWaitMs: number;
+  /** recent responses that reported on the bucket (either header, or a throttled answer) */
+  reported: number;
+  /** recent responses that said nothing about it */
+  unreported: number;
+  /** mean X-Request-Cost of the reporting responses: the charge for a silent response on a host that reports */
+  meanCost: number;
+  /** the highest recent X-Request-Cost (decaying): requests dearer than their up-front charge widen the margin */
+  peakCost: number;
 }
 
 export const RateBudgetStateSchema = z.object({
   level: z.number().finite().nonnegative(),
   updatedAt: z.number().finite(),
-  inFlight: z.array(z.object({ id: z.number().int(), expiresAt: z.number().finite() })),
+  inFlight: z.array(
+    z.object({
+      id: z.number().int(),
+      expiresAt: z.number().finite(),
+      holder: z.string().max(64).optional(),
+    }),
+  ),
   nextLeaseId: z.number().int().nonnegative(),
   hwm: z.number().positive(),
   outflow: z.number().positive(),
@@ -53,39 +78,90 @@ export const RateBudgetStateSchema = z.object({
   assumedCost: z.number().nonnegative(),
   leaseTtlMs: z.number().positive(),
   minWaitMs: z.number().positive(),
+  // Learned from responses; absent in states stored before they existed.
+  reported: z.number().nonnegative().default(0),
+  unreported: z.number().nonnegative().default(0),
+  meanCost: z.number().nonnegative().default(5),
+  peakCost: z.number().nonnegative().default(0),
 });
 
-export type RateBudgetSettings = Omit<RateBudgetState, "level" | "updatedAt" | "inFlight" | "nextLeaseId">;
+export type RateBudgetSettings = Omit<
+  RateBudgetState,
+  "level" | "updatedAt" | "inFlight" | "nextLeaseId" | "reported" | "unreported" | "meanCost" | "peakCost"
+>;
 
-/** Canvas's open-source defaults, a margin of one up-front charge, and conservative guesses for the rest. */
+/** Responses without headers before a host that has never reported any is taken as unthrottled. */
+export const LEARNING_RESPONSES = 10;
+/** The response counts are halved past this many, so what the host does now outweighs what it did long ago. */
+const RESPONSE_WINDOW = 1000;
+/** Weight of the newest cost in the mean cost. */
+const COST_WEIGHT = 0.1;
+/** How much of the peak cost survives each reporting response (half-life of about 140 responses). */
+const PEAK_DECAY = 0.995;
+
+/** What the host's responses say about its throttle so far. */
+export type ThrottleRegime = "learning" | "reported" | "unreported";
+
+export function throttleRegime(state: Pick<RateBudgetState, "reported" | "unreported">): ThrottleRegime {
+  if (state.reported > 0) return "reported";
+  return state.unreported >= LEARNING_RESPONSES ? "unreported" : "learning";
+}
+
+/**
+ * Canvas's open-source defaults, and conservative guesses for the rest. The margin is small on purpose: every
+ * request in flight is already charged its full 50 units and estimates otherwise err high, while each 50 units of
+ * margin is one request fewer in flight, which costs a fifth of the throughput when a few are all the bucket allows.
+ */
 export const DEFAULT_RATE_BUDGET: RateBudgetSettings = {
   hwm: 600,
   outflow: 10,
   upFront: 50,
-  safetyMargin: 50,
+  safetyMargin: 10,
   assumedCost: 5,
   leaseTtlMs: 120_000,
   minWaitMs: 100,
 };
 
 export function createRateBudget(now: number, settings: Partial<RateBudgetSettings> = {}): RateBudgetState {
-  return { ...DEFAULT_RATE_BUDGET, ...settings, level: 0, updatedAt: now, inFlight: [], nextLeaseId: 1 };
+  const chosen = { ...DEFAULT_RATE_BUDGET, ...settings };
+  return {
+    ...chosen,
+    level: 0,
+    updatedAt: now,
+    inFlight: [],
+    nextLeaseId: 1,
+    reported: 0,
+    unreported: 0,
+    meanCost: chosen.assumedCost,
+    peakCost: 0,
+  };
 }
 
 export type ReserveResult =
   | { kind: "granted"; state: RateBudgetState; leaseId: number; grantedAt: number }
   | { kind: "wait"; state: RateBudgetState; waitMs: number; blockedBy: "bucket" | "in_flight" };
 
-/** Asks to send one request now: granted (with a lease to release later), or told how long to wait first. */
-export function reserve(state: RateBudgetState, now: number): ReserveResult {
+/**
+ * Asks to send one request now: granted (with a lease to release later), or told how long to wait first. `holder`
+ * names the caller's gate (one sync delivery) so that its own older leases can be told apart later.
+ */
+export function reserve(state: RateBudgetState, now: number, holder?: string): ReserveResult {
   const current = advance(state, now);
-  const slots = current.inFlight.length + 1;
-  const ceiling = current.hwm - current.safetyMargin;
-  const excess = current.level + slots * current.upFront - ceiling;
+  // Canvas adds this request's up-front charge before it asks whether the bucket is full.
+  const charges = (current.inFlight.length + 1) * current.upFront;
+  const ceiling = current.hwm - marginOf(current);
+  const excess = current.level + charges - ceiling;
   // A lone request on a drained bucket always goes: nothing else could ever make room for it.
   const alone = current.inFlight.length === 0 && current.level === 0;
-  if (excess <= 0 || alone) {
-    const lease: Lease = { id: current.nextLeaseId, expiresAt: now + current.leaseTtlMs };
+  // Until a response has told where the bucket stands (it may hold another client's requests), or enough silent
+  // ones that it never will, one request at a time.
+  const unheard = throttleRegime(current) === "learning";
+  if ((excess < 0 && !(unheard && current.inFlight.length > 0)) || alone) {
+    const lease: Lease = {
+      id: current.nextLeaseId,
+      expiresAt: now + current.leaseTtlMs,
+      ...(holder === undefined ? {} : { holder }),
+    };
     return {
       kind: "granted",
       state: { ...current, inFlight: [...current.inFlight, lease], nextLeaseId: current.nextLeaseId + 1 },
@@ -93,11 +169,12 @@ export function reserve(state: RateBudgetState, now: number): ReserveResult {
       grantedAt: now,
     };
   }
-  if (excess > current.level) {
+  if (charges >= ceiling || unheard) {
     // Even an empty bucket would not fit this many concurrent up-front charges: only a release helps.
     return { kind: "wait", state: current, waitMs: current.minWaitMs, blockedBy: "in_flight" };
   }
-  const waitMs = Math.max(1, Math.ceil((excess / current.outflow) * 1000));
+  // Until the level has leaked by more than the excess.
+  const waitMs = Math.floor((excess / current.outflow) * 1000) + 1;
   return { kind: "wait", state: current, waitMs, blockedBy: "bucket" };
 }
 
@@ -108,19 +185,72 @@ export interface RateObservation {
   throttled: boolean;
 }
 
-/** Reconciles the estimate with what Canvas reported on a response (call for every response, failed or not). */
-export function observe(state: RateBudgetState, observation: RateObservation, now: number): RateBudgetState {
+/**
+ * Reconciles the estimate with what Canvas reported on a response (call for every response, failed or not).
+ * `leaseId` is the lease of the request the response answers: leases older than it are taken to be in Canvas's
+ * reported level already.
+ */
+export function observe(
+  state: RateBudgetState,
+  observation: RateObservation,
+  now: number,
+  leaseId?: number,
+): RateBudgetState {
   const current = advance(state, now);
   const remaining = finiteOrNull(observation.remaining);
   const cost = finiteOrNull(observation.cost);
+  const reporting = remaining !== null || cost !== null || observation.throttled;
+  const counted = countResponse(current, reporting, cost);
   if (remaining !== null) {
     // remaining = hwm - bucket, so Canvas's hwm is at least `remaining`: learn a larger one if it shows.
-    const hwm = Math.max(current.hwm, remaining);
-    const reported = Math.max(0, hwm - remaining);
-    return { ...current, hwm, level: observation.throttled ? Math.max(reported, hwm) : reported };
+    const hwm = Math.max(counted.hwm, remaining);
+    if (observation.throttled) return { ...counted, hwm, level: hwm };
+    const answered = counted.inFlight.find((lease) => lease.id === leaseId);
+    const atCanvas = counted.inFlight.filter(
+      (lease) => answered?.holder !== undefined && lease.holder === answered.holder && lease.id < answered.id,
+    ).length;
+    return { ...counted, hwm, level: Math.max(0, hwm - remaining - atCanvas * counted.upFront) };
   }
-  if (observation.throttled) return { ...current, level: Math.max(current.level, current.hwm) };
-  return { ...current, level: current.level + Math.max(0, cost ?? current.assumedCost) };
+  if (observation.throttled) return { ...counted, level: Math.max(counted.level, counted.hwm) };
+  // Charged by what the responses before this one taught.
+  return { ...counted, level: counted.level + Math.max(0, cost ?? silentCharge(current)) };
+}
+
+/** The charge for a response that reported nothing, by what the host has shown so far. */
+export function silentCharge(state: RateBudgetState): number {
+  switch (throttleRegime(state)) {
+    case "reported":
+      return state.meanCost;
+    case "unreported":
+      return 0;
+    default:
+      return state.assumedCost;
+  }
+}
+
+function countResponse(state: RateBudgetState, reporting: boolean, cost: number | null): RateBudgetState {
+  let reported = state.reported + (reporting ? 1 : 0);
+  let unreported = state.unreported + (reporting ? 0 : 1);
+  if (reported + unreported > RESPONSE_WINDOW) {
+    reported = Math.floor(reported / 2);
+    unreported = Math.floor(unreported / 2);
+  }
+  const meanCost =
+    cost === null
+      ? state.meanCost
+      : state.reported === 0
+        ? cost
+        : state.meanCost + COST_WEIGHT * (cost - state.meanCost);
+  const peakCost = cost === null ? state.peakCost : Math.max(cost, state.peakCost * PEAK_DECAY);
+  return { ...state, reported, unreported, meanCost, peakCost };
+}
+
+/**
+ * The headroom kept below hwm: the configured margin, or more while recent requests have cost more than their
+ * up-front charge (what such a request adds on completion is invisible until the next report).
+ */
+export function marginOf(state: RateBudgetState): number {
+  return Math.max(state.safetyMargin, state.peakCost - state.upFront);
 }
 
 /** Ends a lease; without an id, the oldest one (callers that do not track ids). Unknown ids are a no-op. */
@@ -138,7 +268,7 @@ export function complete(
   now: number,
   leaseId?: number,
 ): RateBudgetState {
-  return release(observe(state, observation, now), leaseId);
+  return release(observe(state, observation, now, leaseId), leaseId);
 }
 
 /** The estimated level leaked to `now`. */

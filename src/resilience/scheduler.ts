@@ -11,6 +11,10 @@
  *    - the current hour is quiet (share at most `quietHourRatio` x average, e.g. nights with no changes) ->
  *      interval x `quietFactor`, never over the max, and never past the start of the next hour that is not quiet,
  *      so the first sync after a quiet stretch is not late.
+ * 5. Live Events flowing: the course had an event acted on within the last `eventQuietIntervalMs`, so its changes
+ *    are already mirrored within seconds and polling is reconciliation only -> at least `eventQuietIntervalMs`,
+ *    never more than `reconcileIntervalMs` (the daily full reconciliation is never stretched). A course whose
+ *    events stop falls back to rules 2-4 at its next sync, at most one such interval later. Off when 0.
  *
  * All intervals and thresholds are configuration; `schedulerConfig()` validates overrides and fills defaults.
  */
@@ -69,6 +73,18 @@ export const SchedulerConfigSchema = z
       .min(-14 * 60)
       .max(14 * 60)
       .default(0),
+    /** the poll interval of a course receiving Live Events (0: poll such courses like any other) */
+    eventQuietIntervalMs: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(4 * HOUR_MS),
+    /** the full reconciliation interval: no rule may poll less often than this */
+    reconcileIntervalMs: z
+      .number()
+      .int()
+      .positive()
+      .default(24 * HOUR_MS),
   })
   .refine((c) => c.minIntervalMs <= c.baseIntervalMs && c.baseIntervalMs <= c.maxIntervalMs, {
     message: "intervals must satisfy min <= base <= max",
@@ -90,9 +106,11 @@ export interface ScheduleInput {
   /** share (0..1) of the course's items that changed over recent syncs */
   recentChangeRate: number;
   activity?: ActivityModel | null;
+  /** when the course last had a Live Event acted on (null: never) */
+  lastEventAt?: number | null;
 }
 
-export type ScheduleReason = "failure_backoff" | "high_change_rate" | "base";
+export type ScheduleReason = "failure_backoff" | "high_change_rate" | "base" | "live_events";
 export type TimeOfWeekAdjustment = "active_hours" | "quiet_hours" | "none";
 
 export interface NextSync {
@@ -105,6 +123,25 @@ export interface NextSync {
 export type HourKind = "active" | "quiet" | "normal";
 
 export function computeNextSync(input: ScheduleInput, config: SchedulerConfig): NextSync {
+  const polled = pollingSchedule(input, config);
+  if (polled.reason === "failure_backoff" || !eventsFlowing(input, config)) return polled;
+  const quiet = Math.min(config.eventQuietIntervalMs, config.reconcileIntervalMs);
+  if (quiet <= polled.intervalMs) return polled;
+  return { nextSyncAt: input.now + quiet, intervalMs: quiet, reason: "live_events", timeOfWeek: "none" };
+}
+
+/** Whether the course's Live Events are flowing: one acted on within the last quiet interval. */
+export function eventsFlowing(
+  input: Pick<ScheduleInput, "now" | "lastEventAt">,
+  config: Pick<SchedulerConfig, "eventQuietIntervalMs">,
+): boolean {
+  const last = input.lastEventAt;
+  if (last === null || last === undefined || config.eventQuietIntervalMs <= 0) return false;
+  return input.now - last <= config.eventQuietIntervalMs;
+}
+
+/** Rules 1-4: the interval from failures, change rate and time of week. */
+function pollingSchedule(input: ScheduleInput, config: SchedulerConfig): NextSync {
   const { now } = input;
   if (input.consecutiveFailures > config.failureThreshold) {
     const exponent = Math.min(input.consecutiveFailures, 52);

@@ -34,6 +34,7 @@ const ThrottlePatchSchema = z.object({
   upFront: z.number().min(0).optional(),
   maximum: z.number().positive().optional(),
   mode: z.enum(["403", "429"]).optional(),
+  headerFraction: z.number().min(0).max(1).optional(),
   reset: z.boolean().optional(),
 });
 
@@ -63,6 +64,7 @@ async function route(control: SimulatorControl, request: Request, url: URL): Pro
   }
   if (method === "POST" && path === "/faults/clear") return (control.clearFaults(), json(200, { ok: true }));
   if (method === "GET" && path === "/counters") return json(200, control.counters());
+  if (method === "GET" && path === "/load") return json(200, control.load());
   if (method === "POST" && path === "/counters/reset")
     return (control.resetCounters(), json(200, { ok: true }));
   const truth = /^\/truth\/(\d+)$/.exec(path);

@@ -12,9 +12,9 @@ import { applyMutation, MutationOpSchema, type MutationOp } from "./mutation-ops
 import { buildTruth, type CourseTruth } from "./truth";
 import { contentSha256 } from "./file-content";
 import { SimError } from "./store";
-import type { ThrottleOptions } from "./throttle";
+import { ThrottleState, type ThrottleOptions } from "./throttle";
 import type { AccessDenial, TokenState } from "./auth";
-import type { CounterSnapshot } from "./counters";
+import type { CounterSnapshot, LoadSnapshot } from "./counters";
 import type { FaultRule } from "./faults";
 import type { LiveEvent, LiveEventListener } from "./live-events";
 import type { Runtime } from "./dispatch";
@@ -97,6 +97,8 @@ export interface SimulatorControl {
   setThrottle(options: Partial<ThrottleOptions>): void;
   throttleOptions(): ThrottleOptions;
   resetThrottle(): void;
+  /** The bucket level (units) of the token's throttle bucket now: hwm minus the remaining quota. */
+  throttleLevel(token: string): number;
   // Faults
   addFault(rule: FaultRule): string;
   removeFault(id: string): boolean;
@@ -104,6 +106,8 @@ export interface SimulatorControl {
   listFaults(): ReturnType<Runtime["faults"]["list"]>;
   // Counters
   counters(): CounterSnapshot;
+  /** Units charged to the buckets and API requests in flight (the maximum since the last reset). */
+  load(): LoadSnapshot;
   resetCounters(): void;
   // Truth
   truth(courseId: number, options?: { hashes?: boolean }): Promise<CourseTruth>;
@@ -176,11 +180,14 @@ export function createControl(rt: Runtime): SimulatorControl {
     resetThrottle: () => {
       rt.throttle.reset();
     },
+    throttleLevel: (token) =>
+      rt.throttle.options.hwm - rt.throttle.remaining(ThrottleState.keyFor(token), rt.ctx.now()),
     addFault: (rule) => rt.faults.add(rule),
     removeFault: (id) => rt.faults.remove(id),
     clearFaults: () => rt.faults.clear(),
     listFaults: () => rt.faults.list(),
     counters: () => rt.counters.snapshot(),
+    load: () => rt.counters.loadSnapshot(),
     resetCounters: () => rt.counters.reset(),
     truth: (courseId, options) => buildTruth(ctx.store, courseId, options?.hashes ?? true),
     fileSha256: (fileId) => {

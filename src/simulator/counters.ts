@@ -21,9 +21,34 @@ function empty(): EndpointCounters {
   return { requests: 0, bytes: 0, fileBytes: 0, throttled: 0, statuses: {} };
 }
 
+/** Canvas-side load: the units charged to throttle buckets, and API requests being served at once. */
+export interface LoadSnapshot {
+  /** sum of the real costs settled in the buckets (what X-Request-Cost reports, whether sent or not) */
+  cost: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
 export class Counters {
   private total = empty();
   private byEndpoint = new Map<string, EndpointCounters>();
+  private load: LoadSnapshot = { cost: 0, inFlight: 0, maxInFlight: 0 };
+
+  /** An API request was admitted and is being served. */
+  started(): void {
+    this.load.inFlight++;
+    this.load.maxInFlight = Math.max(this.load.maxInFlight, this.load.inFlight);
+  }
+
+  /** An API request finished, costing `cost` units. */
+  finished(cost: number): void {
+    this.load.inFlight = Math.max(0, this.load.inFlight - 1);
+    this.load.cost += cost;
+  }
+
+  loadSnapshot(): LoadSnapshot {
+    return { ...this.load };
+  }
 
   private entry(endpoint: string): EndpointCounters {
     let entry = this.byEndpoint.get(endpoint);
@@ -63,5 +88,6 @@ export class Counters {
   reset(): void {
     this.total = empty();
     this.byEndpoint = new Map();
+    this.load = { cost: 0, inFlight: this.load.inFlight, maxInFlight: this.load.inFlight };
   }
 }

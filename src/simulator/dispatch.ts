@@ -104,6 +104,15 @@ function faultStatus(action: Extract<Terminal, { type: "status" }>): Response {
   });
 }
 
+/** A throttled answer from a host that does not report its throttle on this response: the same, without headers. */
+function withoutUnreported(rt: Runtime, response: Response): Response {
+  if (rt.throttle.nextCarriesHeaders()) return response;
+  const headers = new Headers(response.headers);
+  headers.delete("x-rate-limit-remaining");
+  headers.delete("x-request-cost");
+  return new Response(response.body, { status: response.status, headers });
+}
+
 export async function dispatchApi(rt: Runtime, request: Request, signal: AbortSignal): Promise<Response> {
   const url = new URL(request.url);
   if (url.pathname === "/__sim" || url.pathname.startsWith("/__sim/")) return rt.control(request);
@@ -120,13 +129,15 @@ export async function dispatchApi(rt: Runtime, request: Request, signal: AbortSi
     rt.throttle.set(key, admission.bucket);
     if (!admission.admitted) {
       rt.counters.request(endpoint, opts.mode === "429" ? 429 : 403, true);
-      return throttled(opts.mode, admission.retryAfterSeconds);
+      return withoutUnreported(rt, throttled(opts.mode, admission.retryAfterSeconds));
     }
   }
   let cost = 1;
   let settled = false;
+  rt.counters.started();
   const finish = (): string => {
     settled = true;
+    rt.counters.finished(cost);
     if (!opts.enabled) return "";
     const now = rt.ctx.now();
     rt.throttle.set(key, settle(rt.throttle.bucket(key, now), opts, cost, now));
@@ -142,7 +153,7 @@ export async function dispatchApi(rt: Runtime, request: Request, signal: AbortSi
     if (fault?.type === "throttle") {
       finish();
       rt.counters.request(endpoint, opts.mode === "429" ? 429 : 403, true);
-      return throttled(opts.mode, 1);
+      return withoutUnreported(rt, throttled(opts.mode, 1));
     }
     let reply: Reply;
     if (fault?.type === "status") reply = { kind: "response", response: faultStatus(fault), objects: 0 };
@@ -156,7 +167,7 @@ export async function dispatchApi(rt: Runtime, request: Request, signal: AbortSi
     cost = matched?.route.ownAuth === true ? 0.1 : 1 + 0.01 * reply.objects;
     const headers = new Headers(reply.kind === "response" ? reply.response.headers : undefined);
     const remaining = finish();
-    if (remaining !== "") {
+    if (remaining !== "" && rt.throttle.nextCarriesHeaders()) {
       headers.set("x-request-cost", formatFloat(cost));
       headers.set("x-rate-limit-remaining", remaining);
     }

@@ -151,7 +151,7 @@ export function createCanvasSimulator(opts: SimulatorOptions): CanvasSimulator {
 export type { SimulatorControl } from "./control";
 export type { ThrottleOptions } from "./throttle";
 export type { FaultRule, FaultAction } from "./faults";
-export type { CounterSnapshot, EndpointCounters } from "./counters";
+export type { CounterSnapshot, EndpointCounters, LoadSnapshot } from "./counters";
 export type { CourseTruth } from "./truth";
 export type { LiveEvent, LiveEventListener } from "./live-events";
 export type { MutationOp } from "./mutation-ops";

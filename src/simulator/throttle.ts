@@ -1,7 +1,8 @@
 /**
- * Canvas's request throttle: a leaky bucket per client identity (here: a hash of the access token). A request
- * is refused when the bucket is already at the high-water mark; otherwise it reserves the up-front cost, which
- * is swapped for the real cost when it finishes, so many concurrent cheap requests still fill the bucket. The
+ * Canvas's request throttle: a leaky bucket per client identity (here: a hash of the access token). A starting
+ * request reserves the up-front cost and is refused when the bucket is then at the high-water mark (Canvas's
+ * `reserve_capacity` increments before `allowed?` asks `full?`); an admitted request's reservation is swapped for
+ * its real cost when it finishes, so many concurrent cheap requests still fill the bucket. The
  * bucket leaks `outflow` units per second of the injectable clock. The arithmetic here is pure; ThrottleState
  * only keeps the buckets.
  */
@@ -14,6 +15,12 @@ export interface ThrottleOptions {
   upFront: number;
   maximum: number;
   mode: "403" | "429";
+  /**
+   * Share of responses that carry X-Request-Cost and X-Rate-Limit-Remaining (default 1). Below 1 the simulator
+   * plays a host, or a hop in front of it, that does not report its throttle on every response (0: on none), while
+   * the bucket still throttles. Deterministic: the n-th response carries them when floor(n * share) moves.
+   */
+  headerFraction: number;
 }
 
 export const DEFAULT_THROTTLE: ThrottleOptions = {
@@ -23,6 +30,7 @@ export const DEFAULT_THROTTLE: ThrottleOptions = {
   upFront: 50,
   maximum: 800,
   mode: "403",
+  headerFraction: 1,
 };
 
 export interface Bucket {
@@ -40,18 +48,19 @@ export type Admission =
   | { admitted: true; bucket: Bucket }
   | { admitted: false; bucket: Bucket; retryAfterSeconds: number };
 
-/** Decides whether a request may start, and if so charges the up-front cost. */
+/**
+ * Decides whether a request may start: its up-front cost is reserved, and it is refused if the bucket is then at
+ * hwm or more (the refused request's reservation is given back at once).
+ */
 export function admit(bucket: Bucket, opts: ThrottleOptions, now: number): Admission {
   const leaked = leak(bucket, now, opts.outflow);
-  if (leaked.count >= opts.hwm) {
-    const excess = leaked.count - opts.hwm;
+  const reserved = leaked.count + opts.upFront;
+  if (reserved >= opts.hwm) {
+    const excess = reserved - opts.hwm;
     const retryAfterSeconds = Math.max(1, Math.ceil((excess + 1) / Math.max(opts.outflow, 0.001)));
     return { admitted: false, bucket: leaked, retryAfterSeconds };
   }
-  return {
-    admitted: true,
-    bucket: { count: Math.min(opts.maximum, leaked.count + opts.upFront), at: leaked.at },
-  };
+  return { admitted: true, bucket: { count: Math.min(opts.maximum, reserved), at: leaked.at } };
 }
 
 /** Replaces the up-front reservation with the request's real cost. */
@@ -69,6 +78,7 @@ export function formatFloat(value: number): string {
 /** The buckets, keyed by a hash of the presented token (never the token itself). */
 export class ThrottleState {
   private readonly buckets = new Map<string, Bucket>();
+  private responses = 0;
 
   constructor(public options: ThrottleOptions) {}
 
@@ -86,6 +96,14 @@ export class ThrottleState {
 
   reset(): void {
     this.buckets.clear();
+    this.responses = 0;
+  }
+
+  /** Whether the next response carries the throttle headers (see `headerFraction`). */
+  nextCarriesHeaders(): boolean {
+    const share = Math.min(1, Math.max(0, this.options.headerFraction));
+    this.responses++;
+    return Math.floor(this.responses * share) > Math.floor((this.responses - 1) * share);
   }
 
   /** Remaining quota (hwm - count) for a bucket right now. */

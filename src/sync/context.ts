@@ -70,7 +70,7 @@ export interface SyncConfig {
 
 export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   batchSize: 50,
-  concurrency: 5,
+  concurrency: 6,
   commitEveryBatches: 5,
   filesLookbackMs: 10 * 60_000,
   inlineTextChars: 32_000,

@@ -1,7 +1,10 @@
 /**
- * The baseline: what existing tools do. Every sync lists every collection (per_page=100, generous), GETs every
- * page body, asks each module and each New Quiz for its items, and downloads every file whose size or modified_at moved since it
- * last looked; it upserts every object it saw. Measured against the same simulator state as our sync.
+ * The baseline: what existing tools do at their best. Every sync lists every collection (per_page=100, generous),
+ * GETs every page body, lists modules with their items inlined (`include[]=items`, asking a module's items endpoint
+ * only when Canvas leaves them out, as it does past 100 items), asks each New Quiz for its items (a naive mirror
+ * cannot tell which quizzes changed), and downloads every file whose size or modified_at moved since it last looked,
+ * one request at a time; it upserts every object it saw. Measured against the same simulator state as our sync, in
+ * the same run.
  */
 import type { CanvasSimulator } from "../../src/simulator";
 import { nextPageUrl } from "../../src/canvas/link-header";
@@ -57,9 +60,13 @@ export class NaiveMirror {
       rows +=
         1 +
         (await this.listAll(`/api/quiz/v1/courses/${courseId}/quizzes/${String(quiz["id"])}/items`)).length;
-    const modules = await this.listAll(`${base}/modules`);
-    for (const module of modules)
-      rows += 1 + (await this.listAll(`${base}/modules/${String(module["id"])}/items`)).length;
+    for (const module of await this.listAll(`${base}/modules?include[]=items&include[]=content_details`)) {
+      const inlined = module["items"];
+      const items = Array.isArray(inlined)
+        ? inlined
+        : await this.listAll(`${base}/modules/${String(module["id"])}/items?include[]=content_details`);
+      rows += 1 + items.length;
+    }
     for (const page of await this.listAll(`${base}/pages`)) {
       await (await this.get(`${BENCH_CANVAS}${base}/pages/page_id:${String(page["page_id"])}`)).json();
       rows++;

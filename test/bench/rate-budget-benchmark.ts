@@ -1,303 +1,303 @@
 /**
- * The rate-budget benchmark: courses of N objects (10,000 by default) synced for the first time on one token against
- * the Canvas simulator's default bucket (hwm 600, outflow 10 units/s, 50 up-front per request), with the request
- * schedule of runSyncJob (each collection listed, then page bodies and file download hops five at a time in
- * batches of 50), through the real CanvasClient, retry policy and the rate-budget decisions the CanvasGate makes
- * (here kept in memory, so the same pure functions run on the virtual clock). Canvas round trips take 100-500 ms of
- * virtual time. Minutes of paced syncing run in seconds.
+ * The rate-budget benchmark, through the product path: first syncs of N courses sharing one Canvas token, as real
+ * sync jobs delivered to the queue consumer (src/queue/consumer.ts -> handle-sync -> runSyncJob), every Canvas
+ * request paced by the token's CanvasGate Durable Object, against the simulator's default bucket (hwm 600, outflow
+ * 10 units/s, 50 units up front per request in flight), in real time. Canvas takes 100-500 ms to answer each API
+ * request (simulator latency rules, mean 300 ms) and holds its 50 units meanwhile, so requests in flight matter.
  *
- * Efficiency compares the measured makespan with an ideal that no unthrottled client can beat (idealMakespanMs: a
- * perfectly informed fluid client under Canvas's admission rule, which charges 50 units for every request in
- * flight). The target is >= 0.9. The simulator itself answers in no time, so in-flight charges never pile up at
- * its end and the unpaced control is throttled only by accumulated cost: a real Canvas would throttle it sooner.
+ * Two measures, both from the simulator's own accounting (units charged, bucket level, requests in flight):
+ * - budgetUse: while callers were waiting at the gate (the budget, not our pipeline, was the limit), the units
+ *   Canvas's bucket absorbed per second over its sustainable rate, `outflow`: (units charged - settled level
+ *   gained) / (outflow x waiting time). This is the share of the sustainable request rate used; 1 means every
+ *   second someone waited, Canvas was being sent all it can take. Sampled every SAMPLE_MS.
+ * - efficiency: idealMs / makespan, where idealMs is the makespan of a perfectly informed client that is never
+ *   throttled (test/bench/ideal-makespan.ts: Canvas's admission rule, the leak, the measured cost and latency of
+ *   every request), sending the same requests of each course in the same order, listing pages one after another and
+ *   everything else six at a time per course (a Worker invocation has six connections waiting for headers). It
+ *   includes the phases where latency, not the budget, is the limit, and so our pipeline's own pauses (batches).
  */
-import type { z } from "zod";
-import { CanvasClient, newRequestStats, type RequestGate } from "../../src/canvas/client";
-import {
-  AssignmentSchema,
-  CourseSchema,
-  DiscussionTopicSchema,
-  FileSchema,
-  FolderSchema,
-  ModuleItemSchema,
-  ModuleSchema,
-  PageSchema,
-  PageSummarySchema,
-  QuizSchema,
-} from "../../src/canvas/schemas";
-import { transportRetryPolicy } from "../../src/deps";
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import { tokenFingerprint } from "../../src/deps";
+import { budgetGateName } from "../../src/durable/canvas-gate";
 import { seededRandom } from "../../src/resilience/backoff";
-import { complete, createRateBudget, reserve, type RateBudgetState } from "../../src/resilience/rate-budget";
-import { canvasRetryPolicy } from "../../src/resilience/retry-policy";
-import { createCanvasSimulator } from "../../src/simulator";
-import { DEFAULT_SYNC_CONFIG } from "../../src/sync/context";
+import type { CanvasSimulator } from "../../src/simulator";
+import { DEFAULT_THROTTLE } from "../../src/simulator/throttle";
+import { CANVAS_ORIGIN, resetStorage, startSimulator } from "../helpers/harness";
 import { idealMakespanMs, type Segment } from "./ideal-makespan";
-import { VirtualClock } from "./virtual-clock";
-
-const API = "https://canvas.bench";
-const STORAGE = "https://files.bench";
-const TOKEN = "rate-budget-bench-token";
-const HWM = 600;
-const OUTFLOW = 10;
-const UP_FRONT = 50;
+import {
+  deliver,
+  jobRow,
+  newJobs,
+  registerCourses,
+  syncEnv,
+  testQueues,
+} from "../resilience-e2e/support/sync-harness";
 
 export interface RateBudgetBenchmarkOptions {
-  /** objects per course (default 10,000) */
-  items?: number;
-  /** courses syncing at once on the one token (default 1) */
-  courses?: number;
-  /** requests in flight per course (default: the sync's own, 5) */
-  concurrency?: number;
-  /** Canvas's processing time per request, uniform in [min, max] (default 100-500 ms), held in flight */
-  processingMinMs?: number;
-  processingMaxMs?: number;
-  /** one-way network time (default 20 ms) */
-  networkMs?: number;
+  /** objects per course */
+  items: number;
+  /** courses syncing at once on the one token */
+  courses: number;
+  /** bucket units left when the syncs start (default: a fresh, empty bucket) */
+  startRemaining?: number;
   seed?: number;
-  /** false sends without asking the budget: the control, which Canvas throttles */
-  pacing?: boolean;
+  /** share of responses carrying the throttle headers (the simulator's headerFraction; default 1) */
+  headerFraction?: number;
+  /** false: a Canvas with throttling off, which sends no throttle headers at all (default true) */
+  throttle?: boolean;
 }
 
 export interface RateBudgetBenchmarkResult {
+  /** share of the sustainable rate used while callers waited at the gate */
+  budgetUse: number;
+  /** seconds callers waited at the gate (the time budgetUse covers) */
+  contendedSeconds: number;
   courses: number;
   itemsPerCourse: number;
+  jobs: string[];
   requests: number;
-  /** throttled answers counted by the simulator */
   throttled: number;
-  /** X-Request-Cost summed */
+  /** units charged by the simulator's bucket */
   totalCost: number;
+  meanCost: number;
   makespanMs: number;
+  /** from the X-Request-Cost of each response: meaningful only when every response reports it */
   idealMs: number;
   /** idealMs / makespanMs */
   efficiency: number;
-  unitsPerSecond: number;
-  minRemaining: number;
-  maxLeasesInFlight: number;
-  wallMs: number;
+  requestsPerSecond: number;
+  /** outflow / mean cost: the request rate the bucket sustains for this mix */
+  sustainableRequestsPerSecond: number;
+  /** most API requests Canvas was serving at once */
+  maxInFlight: number;
+  /** the bucket level when the syncs ended */
+  endLevel: number;
 }
 
-export async function runRateBudgetBenchmark(
-  options: RateBudgetBenchmarkOptions = {},
-): Promise<RateBudgetBenchmarkResult> {
-  const items = options.items ?? 10_000;
-  const courseCount = options.courses ?? 1;
-  const concurrency = options.concurrency ?? DEFAULT_SYNC_CONFIG.concurrency;
-  const random = seededRandom(options.seed ?? 17);
-  const processingMin = options.processingMinMs ?? 100;
-  const processingMax = options.processingMaxMs ?? 500;
-  const networkMs = options.networkMs ?? 20;
-  const processing = (): number => processingMin + random() * (processingMax - processingMin);
-  const wallStart = Date.now();
-  const clock = new VirtualClock(Date.now());
-  const virtualStart = clock.now();
-  const courseIds = Array.from({ length: courseCount }, (_, index) => 9_001 + index);
-  const simulator = createCanvasSimulator({
-    apiOrigin: API,
-    storageOrigin: STORAGE,
-    tokens: [TOKEN],
-    seed: options.seed ?? 17,
-    institution: { courses: courseIds.map((id) => ({ id, items })) },
-    now: clock.now,
-  });
-  let budget: RateBudgetState = createRateBudget(clock.now());
-  let maxLeases = 0;
-  let minRemaining = HWM;
-  let totalCost = 0;
-  const gate: RequestGate = {
-    async acquire() {
-      for (;;) {
-        const result = reserve(budget, clock.now());
-        budget = result.state;
-        if (result.kind === "granted") {
-          maxLeases = Math.max(maxLeases, budget.inFlight.length);
-          return result.leaseId;
-        }
-        await clock.sleep(result.waitMs);
-      }
-    },
-    release(leaseId, observation) {
-      budget = complete(budget, observation, clock.now(), leaseId);
-      return Promise.resolve();
-    },
-  };
-  const pace = options.pacing === false ? null : gate;
-  const canvas = new CanvasFront(simulator, clock);
-  const segments = new Map<number, Segment[]>();
+const ANSWER_LATENCY = [
+  { match: { origin: "api" as const }, action: { type: "latency" as const, ms: 100 } },
+  { match: { origin: "api" as const }, probability: 0.5, action: { type: "latency" as const, ms: 200 } },
+  { match: { origin: "api" as const }, probability: 0.5, action: { type: "latency" as const, ms: 200 } },
+  { match: { origin: "storage" as const }, action: { type: "latency" as const, ms: 20 } },
+];
 
-  await clock.run(() =>
-    clock.parallel(courseIds.length, async (index) => {
-      const courseId = courseIds[index] ?? 0;
-      const own: Segment[] = [];
-      segments.set(courseId, own);
-      let segment: Segment = { parallel: 1, requests: 0, cost: 0, latencyMs: 0 };
-      const fetcher: typeof fetch = async (input, init) => {
-        const work = processing();
-        segment.latencyMs += work + 2 * networkMs;
-        segment.requests++;
-        await clock.sleep(networkMs);
-        const answer = await canvas.handle(input instanceof Request ? input : String(input), init, work);
-        await clock.sleep(networkMs);
-        segment.cost += answer.cost;
-        totalCost += answer.cost;
-        if (answer.remaining !== null) minRemaining = Math.min(minRemaining, answer.remaining);
-        return answer.response;
-      };
-      const client = new CanvasClient({
-        baseUrl: API,
-        token: TOKEN,
-        fetch: fetcher,
-        timeoutMs: 30_000,
-        gate: pace,
-        retryPolicy: transportRetryPolicy(canvasRetryPolicy(30_000, random)),
-        sleep: clock.sleep,
-        stats: newRequestStats(),
-      });
-      const begin = (parallel: number): void => {
-        segment = { parallel, requests: 0, cost: 0, latencyMs: 0 };
-        own.push(segment);
-      };
-      const path = (suffix: string): string => `/api/v1/courses/${courseId}${suffix}`;
-      const listAll = async <S extends z.ZodType>(suffix: string, schema: S): Promise<z.infer<S>[]> => {
-        begin(1);
-        return (await client.list(path(suffix), schema)).items;
-      };
-      const each = async <T>(entries: readonly T[], task: (entry: T) => Promise<void>): Promise<void> => {
-        begin(concurrency);
-        for (let start = 0; start < entries.length; start += DEFAULT_SYNC_CONFIG.batchSize) {
-          const batch = entries.slice(start, start + DEFAULT_SYNC_CONFIG.batchSize);
-          let next = 0;
-          await clock.parallel(Math.min(concurrency, batch.length), async () => {
-            while (next < batch.length) {
-              const entry = batch[next++];
-              if (entry !== undefined) await task(entry);
-            }
-          });
-        }
-      };
+/** Spends the token's bucket the way another integration would, until about `remaining` units are left. */
+async function spendBucket(
+  fetcher: (url: string, init: RequestInit) => Promise<Response>,
+  courseId: number,
+  token: string,
+  remaining: number,
+): Promise<void> {
+  for (let i = 0; i < 5_000; i++) {
+    const response = await fetcher(`${CANVAS_ORIGIN}/api/v1/courses/${courseId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await response.body?.cancel();
+    const left = Number.parseFloat(response.headers.get("x-rate-limit-remaining") ?? "600");
+    if (left <= remaining) return;
+  }
+  throw new Error("the bucket did not fill");
+}
 
-      begin(1);
-      await client.get(path("?include[]=syllabus_body"), CourseSchema);
-      await listAll("/folders", FolderSchema);
-      const files = await listAll("/files?sort=updated_at&order=desc", FileSchema);
-      await each(files, async (file) => {
-        if (!file.url) return;
-        await downloadHop(pace, fetcher, file.url);
-      });
-      const pages = await listAll("/pages", PageSummarySchema);
-      await each(pages, async (page) => {
-        await client.get(path(`/pages/page_id:${page.page_id}`), PageSchema);
-      });
-      await listAll("/assignments", AssignmentSchema);
-      await listAll("/discussion_topics", DiscussionTopicSchema);
-      await listAll("/discussion_topics?only_announcements=true", DiscussionTopicSchema);
-      await listAll("/quizzes", QuizSchema);
-      const modules = await listAll("/modules?include[]=items&include[]=content_details", ModuleSchema);
-      for (const module of modules) {
-        if (!module.items)
-          await client.list(path(`/modules/${module.id}/items?include[]=content_details`), ModuleItemSchema);
-      }
-    }),
-  );
+/** Requests a Worker invocation may have waiting for headers at once. */
+const CONNECTIONS = 6;
+/** How often the bucket and the gate are sampled for budgetUse. */
+const SAMPLE_MS = 200;
 
-  const elapsed = Math.max(1, clock.now() - virtualStart);
-  const counters = simulator.control.counters().total;
-  const throttled = counters.throttled + canvas.refused;
-  const idealMs = idealMakespanMs([...segments.values()], { hwm: HWM, outflow: OUTFLOW, upFront: UP_FRONT });
+interface BudgetSample {
+  at: number;
+  /** units charged so far */
+  cost: number;
+  /** the bucket less the up-front charges of the requests in flight: what stays once they settle */
+  settled: number;
+  waiting: boolean;
+}
+
+/** Samples the simulator's bucket and the gate's waiting callers until `stop` is called. */
+function sampleBudget(
+  simulator: CanvasSimulator,
+  token: string,
+  gate: { snapshot(): Promise<{ waiting: number }> },
+): { stop: () => Promise<BudgetSample[]> } {
+  const samples: BudgetSample[] = [];
+  const state = { running: true };
+  const loop = (async () => {
+    while (state.running) {
+      const { waiting } = await gate.snapshot();
+      const load = simulator.control.load();
+      const bucket = simulator.control.throttleLevel(token);
+      samples.push({
+        at: Date.now(),
+        cost: load.cost,
+        settled: Math.max(0, bucket - load.inFlight * DEFAULT_THROTTLE.upFront),
+        waiting: waiting > 0,
+      });
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    }
+  })();
   return {
-    courses: courseCount,
-    itemsPerCourse: items,
-    requests: counters.requests,
-    throttled,
-    totalCost: round(totalCost),
-    makespanMs: Math.round(elapsed),
-    idealMs: Math.round(idealMs),
-    efficiency: round(idealMs / elapsed),
-    unitsPerSecond: round(totalCost / (elapsed / 1000)),
-    minRemaining: round(minRemaining),
-    maxLeasesInFlight: maxLeases,
-    wallMs: Date.now() - wallStart,
+    stop: async () => {
+      state.running = false;
+      await loop;
+      return samples;
+    },
   };
+}
+
+/** Units absorbed per second over the outflow, across the sample intervals that began with callers waiting. */
+function budgetUseOf(samples: readonly BudgetSample[]): { use: number; seconds: number } {
+  let absorbed = 0;
+  let seconds = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const from = samples[i - 1];
+    const to = samples[i];
+    if (from === undefined || to === undefined || !from.waiting) continue;
+    absorbed += to.cost - from.cost - (to.settled - from.settled);
+    seconds += (to.at - from.at) / 1000;
+  }
+  return { use: seconds === 0 ? 0 : absorbed / (DEFAULT_THROTTLE.outflow * seconds), seconds };
+}
+
+interface LoggedRequest {
+  courseId: number;
+  list: boolean;
+  startedAt: number;
+  latencyMs: number;
+  cost: number;
 }
 
 /**
- * Canvas's front end around the simulator. The simulator answers at once, so on its own it would never see requests
- * pile up in flight; here each request stays in flight for its processing time, holding its 50 units up front as
- * Canvas does: a request that arrives while bucket + in-flight charges are at hwm is refused (counted in
- * `refused`), and X-Rate-Limit-Remaining counts the charges of the others still in flight.
+ * Answers every fetch of this isolate from the simulator (as startSimulator does) and logs each Canvas API request:
+ * its course, whether it is a listing page, its latency and cost.
  */
-class CanvasFront {
-  refused = 0;
-  private inFlight = 0;
-  /** the simulator's bucket level as of its latest answer, and when */
-  private level = 0;
-  private levelAt = 0;
-
-  constructor(
-    private readonly simulator: ReturnType<typeof createCanvasSimulator>,
-    private readonly clock: VirtualClock,
-  ) {}
-
-  async handle(
-    input: string | Request,
-    init: RequestInit | undefined,
-    processingMs: number,
-  ): Promise<{ response: Response; cost: number; remaining: number | null }> {
-    const answer = await this.simulator.fetch(input, init);
-    const cost = numberOr(answer.headers.get("x-request-cost"), 0);
-    const simRemaining = numberOr(answer.headers.get("x-rate-limit-remaining"), Number.NaN);
-    if (Number.isNaN(simRemaining)) return { response: answer, cost, remaining: null };
-    this.level = HWM - simRemaining;
-    this.levelAt = this.clock.now();
-    // The bucket as this request found it: what the simulator reports, before this request's own cost.
-    const levelBefore = this.level - cost;
-    if (answer.status !== 403 && answer.status !== 429 && levelBefore + this.inFlight * UP_FRONT >= HWM) {
-      this.refused++;
-      await answer.body?.cancel();
-      const headers = { "content-type": "text/plain", "x-rate-limit-remaining": "0.0" };
-      return {
-        response: new Response("403 Forbidden (Rate Limit Exceeded)\n", { status: 403, headers }),
-        cost,
-        remaining: 0,
-      };
-    }
-    this.inFlight++;
-    await this.clock.sleep(processingMs);
-    this.inFlight--;
-    // Reported at completion, like Canvas: the bucket leaked since, plus the others' charges still in flight.
-    const leaked = Math.max(0, this.level - (OUTFLOW * (this.clock.now() - this.levelAt)) / 1000);
-    const remaining = HWM - leaked - this.inFlight * UP_FRONT;
-    const headers = new Headers(answer.headers);
-    headers.set("x-rate-limit-remaining", String(remaining));
-    const body = answer.status === 204 || answer.status === 304 ? null : await answer.arrayBuffer();
-    return { response: new Response(body, { status: answer.status, headers }), cost, remaining };
+async function logCanvasRequests(
+  simulator: CanvasSimulator,
+  courseIds: readonly number[],
+): Promise<LoggedRequest[]> {
+  const fileCourse = new Map<number, number>();
+  for (const courseId of courseIds) {
+    for (const file of (await simulator.control.truth(courseId, { hashes: false })).files)
+      fileCourse.set(file.id, courseId);
   }
-}
-
-function numberOr(value: string | null, fallback: number): number {
-  const parsed = Number.parseFloat(value ?? "");
-  return Number.isFinite(parsed) ? parsed : fallback;
-}
-
-/** The download URL's hop on the Canvas origin (a redirect to storage): it costs quota like any call. */
-async function downloadHop(gate: RequestGate | null, fetcher: typeof fetch, url: string): Promise<void> {
-  const leaseId = gate ? await gate.acquire() : 0;
-  let observation = { cost: null as number | null, remaining: null as number | null, throttled: false };
-  try {
-    const response = await fetcher(url, {
-      redirect: "manual",
-      headers: { authorization: `Bearer ${TOKEN}` },
+  const log: LoggedRequest[] = [];
+  vi.mocked(globalThis.fetch).mockImplementation(async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const startedAt = Date.now();
+    const response = await simulator.fetch(input, init);
+    if (url.origin !== CANVAS_ORIGIN) return response;
+    const course = /\/courses\/(\d+)/.exec(url.pathname)?.[1];
+    const file = /^\/files\/(\d+)\/download/.exec(url.pathname)?.[1];
+    const courseId = course !== undefined ? Number(course) : fileCourse.get(Number(file));
+    if (courseId === undefined) return response;
+    log.push({
+      courseId,
+      // A listing page (the Link header of one names the next) or the course itself: one after another.
+      list: url.searchParams.has("per_page") || /^\/api\/v1\/courses\/\d+$/.test(url.pathname),
+      startedAt,
+      latencyMs: Date.now() - startedAt,
+      cost: Number.parseFloat(response.headers.get("x-request-cost") ?? "0") || 0,
     });
-    await response.body?.cancel();
-    const remaining = Number.parseFloat(response.headers.get("x-rate-limit-remaining") ?? "");
-    const cost = Number.parseFloat(response.headers.get("x-request-cost") ?? "");
-    observation = {
-      cost: Number.isFinite(cost) ? cost : null,
-      remaining: Number.isFinite(remaining) ? remaining : null,
-      throttled: response.status === 403 || response.status === 429,
-    };
-  } finally {
-    if (gate) await gate.release(leaseId, observation);
+    return response;
+  });
+  return log;
+}
+
+/** Each course's requests in order, cut into runs of listing pages (one at a time) and the rest (six at once). */
+function segmentsOf(log: readonly LoggedRequest[], courseIds: readonly number[]): Segment[][] {
+  return courseIds.map((courseId) => {
+    const segments: Segment[] = [];
+    let current: (Segment & { list: boolean }) | null = null;
+    for (const request of log
+      .filter((entry) => entry.courseId === courseId)
+      .sort((a, b) => a.startedAt - b.startedAt)) {
+      if (current === null || current.list !== request.list) {
+        current = {
+          list: request.list,
+          parallel: request.list ? 1 : CONNECTIONS,
+          requests: 0,
+          cost: 0,
+          latencyMs: 0,
+        };
+        segments.push(current);
+      }
+      current.requests++;
+      current.cost += request.cost;
+      current.latencyMs += Math.max(1, request.latencyMs);
+    }
+    return segments;
+  });
+}
+
+export async function runRateBudgetBenchmark(
+  options: RateBudgetBenchmarkOptions,
+): Promise<RateBudgetBenchmarkResult> {
+  await resetStorage();
+  const token = `rate-budget-token-${options.courses}-${options.items}`;
+  const courseIds = Array.from({ length: options.courses }, (_, index) => 9_001 + index);
+  const simulator = startSimulator({
+    seed: options.seed ?? 17,
+    tokens: [token],
+    institution: { courses: courseIds.map((id) => ({ id, items: options.items })) },
+    throttle: { headerFraction: options.headerFraction ?? 1, enabled: options.throttle ?? true },
+  });
+  await registerCourses(courseIds);
+  if (options.startRemaining !== undefined) {
+    await spendBucket(
+      (url, init) => simulator.fetch(url, init),
+      courseIds[0] ?? 0,
+      token,
+      options.startRemaining,
+    );
   }
+  const log = await logCanvasRequests(simulator, courseIds);
+  for (const rule of ANSWER_LATENCY) simulator.control.addFault(rule);
+  const startLevel = simulator.control.throttleLevel(token);
+  simulator.control.resetCounters();
+
+  const queues = testQueues();
+  const messages = await newJobs(queues, courseIds, "full");
+  const gate = env.CANVAS_GATE.getByName(
+    budgetGateName(new URL(CANVAS_ORIGIN).host, await tokenFingerprint(token)),
+  );
+  const sampler = sampleBudget(simulator, token, gate);
+  const started = Date.now();
+  // One sync per consumer invocation (max_batch_size = 1): the courses' deliveries run as concurrent invocations.
+  const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
+  const random = seededRandom(options.seed ?? 17);
+  await Promise.all(
+    messages.map((message) =>
+      deliver(workerEnv, [{ id: message.jobId, body: message, attempts: 1 }], { random }),
+    ),
+  );
+  const makespanMs = Math.max(1, Date.now() - started);
+  const budget = budgetUseOf(await sampler.stop());
+  const jobs: string[] = [];
+  for (const message of messages) jobs.push((await jobRow(message.jobId))?.status ?? "missing");
+
+  const counters = simulator.control.counters().total;
+  const load = simulator.control.load();
+  const { hwm, outflow, upFront } = DEFAULT_THROTTLE;
+  const idealMs = idealMakespanMs(segmentsOf(log, courseIds), { hwm, outflow, upFront, startLevel });
+  const meanCost = load.cost / Math.max(1, counters.requests);
+  return {
+    budgetUse: round(budget.use),
+    contendedSeconds: round(budget.seconds),
+    courses: options.courses,
+    itemsPerCourse: options.items,
+    jobs,
+    requests: counters.requests,
+    throttled: counters.throttled,
+    totalCost: round(load.cost),
+    meanCost: round(meanCost),
+    makespanMs,
+    idealMs: Math.round(idealMs),
+    efficiency: round(idealMs / makespanMs),
+    requestsPerSecond: round(counters.requests / (makespanMs / 1000)),
+    sustainableRequestsPerSecond: round(outflow / meanCost),
+    maxInFlight: load.maxInFlight,
+    endLevel: round(simulator.control.throttleLevel(token)),
+  };
 }
 
 function round(value: number): number {

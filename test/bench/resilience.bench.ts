@@ -1,20 +1,27 @@
 /**
- * `npm run bench` (resilience part): the shared rate budget against Canvas's default bucket for one 10,000-item
- * course and for three courses on one token, on a virtual clock. One BENCH_JSON line.
+ * `npm run bench` (rate budget part): first syncs of 1, 3 and 10 courses sharing one token, as real sync jobs through
+ * the queue consumer and the CanvasGate Durable Object, against the simulator's default bucket in real time
+ * (test/bench/rate-budget-benchmark.ts). Each scenario spends a few times the bucket's burst, so the sustained rate
+ * decides. One BENCH_JSON line with the three figures: budgetUse (share of the sustainable rate used while callers
+ * waited for the budget), efficiency against the ideal client, requests per second against the sustainable rate.
  */
 import { expect, it } from "vitest";
 import { runRateBudgetBenchmark } from "./rate-budget-benchmark";
 
 it(
-  "the rate budget keeps Canvas from throttling while using its sustainable rate",
+  "the rate budget: 1, 3 and 10 courses on one token use >= 90% of the sustainable rate, never throttled",
   { timeout: 3_600_000 },
   async () => {
-    const one = await runRateBudgetBenchmark({ items: 10_000, courses: 1 });
-    const three = await runRateBudgetBenchmark({ items: 10_000, courses: 3 });
-    expect(one.throttled).toBe(0);
-    expect(three.throttled).toBe(0);
+    const oneCourse = await runRateBudgetBenchmark({ items: 6_000, courses: 1 });
+    const threeCourses = await runRateBudgetBenchmark({ items: 2_000, courses: 3 });
+    const tenCourses = await runRateBudgetBenchmark({ items: 600, courses: 10 });
     console.log(
-      `BENCH_JSON ${JSON.stringify({ benchmark: "rate-budget", oneCourse: one, threeCourses: three })}`,
+      `BENCH_JSON ${JSON.stringify({ benchmark: "rate-budget", oneCourse, threeCourses, tenCourses })}`,
     );
+    for (const run of [oneCourse, threeCourses, tenCourses]) {
+      expect(run.jobs.every((status) => status === "succeeded")).toBe(true);
+      expect(run.throttled).toBe(0);
+      expect(run.budgetUse).toBeGreaterThanOrEqual(0.9);
+    }
   },
 );

@@ -20,6 +20,31 @@ function budget() {
   return env.CANVAS_GATE.getByName(budgetGateName(HOST, "fingerprint-under-test"));
 }
 
+/** Canvas's first answer: the bucket is drained (until then the gate lets one request through at a time). */
+async function firstAnswer(): Promise<void> {
+  const grant = await budget().reserve(0);
+  if (!grant.granted) throw new Error("a lone request is always granted");
+  await budget().complete(grant.leaseId, { cost: null, remaining: 600, throttled: false });
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timeout = new Promise<false>((resolve) => setTimeout(() => resolve(false), ms));
+  return Promise.race([promise.then(() => true), timeout]);
+}
+
+/** Eleven leases: the most a drained bucket allows in flight. */
+async function fillLeases(): Promise<number[]> {
+  await firstAnswer();
+  const leases: number[] = [];
+  for (let i = 0; i < 11; i++) {
+    const grant = await budget().reserve(0);
+    if (!grant.granted) throw new Error(`grant ${i} refused`);
+    leases.push(grant.leaseId);
+  }
+  return leases;
+}
+
 describe("the host circuit breaker", () => {
   let start: number;
 
@@ -80,9 +105,19 @@ describe("the token's rate budget", () => {
     await resetStorage();
   });
 
-  it("caps the up-front charges in flight: eleven grants on a drained bucket, then a wait", async () => {
+  it("lets one request through at a time until Canvas has answered, then as many as Canvas admits", async () => {
+    const first = await budget().reserve(0);
+    expect(first.granted).toBe(true);
+    expect(await budget().reserve(0)).toMatchObject({ granted: false });
+    if (first.granted) await budget().complete(first.leaseId, { cost: 1, remaining: 599, throttled: false });
+    expect((await budget().reserve(0)).granted).toBe(true);
+    expect((await budget().reserve(0)).granted).toBe(true);
+  });
+
+  it("caps the up-front charges in flight as Canvas does: eleven grants on a drained bucket, then a wait", async () => {
+    await firstAnswer();
     const grants = [];
-    for (let i = 0; i < 12; i++) grants.push(await budget().reserve());
+    for (let i = 0; i < 12; i++) grants.push(await budget().reserve(0));
     expect(grants.slice(0, 11).every((grant) => grant.granted)).toBe(true);
     expect(grants[11]).toMatchObject({ granted: false });
   });
@@ -91,15 +126,15 @@ describe("the token's rate budget", () => {
     const first = await budget().reserve();
     if (!first.granted) throw new Error("a lone request is always granted");
     await budget().complete(first.leaseId, { cost: null, remaining: 0, throttled: true });
-    const wait = await budget().reserve();
-    // Full bucket (600) + one up-front charge (50) must fall to 550: 100 units at 10 per second.
+    const wait = await budget().reserve(0);
+    // The full bucket (600) plus 50 up front must fall below 590: 60 units at 10 per second.
     expect(wait).toMatchObject({ granted: false });
-    expect(wait.granted ? 0 : wait.waitMs).toBeGreaterThan(9_000);
-    expect(wait.granted ? 0 : wait.waitMs).toBeLessThanOrEqual(10_000);
+    expect(wait.granted ? 0 : wait.waitMs).toBeGreaterThan(5_500);
+    expect(wait.granted ? 0 : wait.waitMs).toBeLessThanOrEqual(6_001);
 
     expect(await budget().configure({ outflow: 100 })).toEqual({ ok: true });
-    const faster = await budget().reserve();
-    expect(faster.granted ? 0 : faster.waitMs).toBeLessThanOrEqual(1_000);
+    const faster = await budget().reserve(0);
+    expect(faster.granted ? 0 : faster.waitMs).toBeLessThanOrEqual(601);
   });
 
   it("rejects settings that are not budget settings", async () => {
@@ -107,6 +142,77 @@ describe("the token's rate budget", () => {
     const notASetting: Record<string, number> = { level: 0 };
     expect(await budget().configure(notASetting)).toMatchObject({ ok: false });
     // Nothing was changed by the refused calls: a lone request on a fresh budget is still granted at once.
-    expect((await budget().reserve()).granted).toBe(true);
+    expect((await budget().reserve(0)).granted).toBe(true);
+  });
+
+  it("parks a caller while the leases in flight fill the budget, and grants it the moment one completes", async () => {
+    const leases = await fillLeases();
+    const parked = budget().reserve();
+    expect(await settlesWithin(parked, 500)).toBe(false);
+    expect(await budget().snapshot()).toMatchObject({ inFlight: 11, waiting: 1 });
+    const released = Date.now();
+    await budget().complete(leases[0] ?? 0, { cost: 1, remaining: 600, throttled: false });
+    const grant = await parked;
+    expect(grant.granted).toBe(true);
+    // Woken by the completion, not by a timer: well under the old 100 ms poll, let alone a computed leak wait.
+    expect(Date.now() - released).toBeLessThan(1_000);
+    expect(await budget().snapshot()).toMatchObject({ inFlight: 11, waiting: 0 });
+  });
+
+  it("grants parked callers in arrival order", async () => {
+    const leases = await fillLeases();
+    const order: string[] = [];
+    const first = budget()
+      .reserve()
+      .then((grant) => order.push(`first:${String(grant.granted)}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const second = budget()
+      .reserve()
+      .then((grant) => order.push(`second:${String(grant.granted)}`));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await budget().complete(leases[0] ?? 0, { cost: 1, remaining: 600, throttled: false });
+    await first;
+    expect(order).toEqual(["first:true"]);
+    await budget().complete(leases[1] ?? 0, { cost: 1, remaining: 600, throttled: false });
+    await second;
+    expect(order).toEqual(["first:true", "second:true"]);
+  });
+
+  it("wakes a caller parked on a full bucket when the bucket has leaked enough, without a completion", async () => {
+    expect(await budget().configure({ outflow: 50 })).toEqual({ ok: true });
+    const first = await budget().reserve();
+    if (!first.granted) throw new Error("a lone request is always granted");
+    await budget().complete(first.leaseId, { cost: null, remaining: 0, throttled: true });
+    const started = Date.now();
+    const grant = await budget().reserve();
+    // 60 units above the ceiling at 50 units/s: about 1.2 seconds.
+    expect(grant.granted).toBe(true);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_100);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("answers a caller it cannot grant within the wait it accepts, so the caller asks again", async () => {
+    await fillLeases();
+    const started = Date.now();
+    expect(await budget().reserve(300)).toEqual({ granted: false, waitMs: 0 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    expect(await budget().snapshot()).toMatchObject({ waiting: 0 });
+  });
+
+  it("learns that a host whose responses never carry the throttle headers is not throttled", async () => {
+    expect((await budget().snapshot()).throttle).toBe("learning");
+    for (let i = 0; i < 10; i++) {
+      const grant = await budget().reserve(0);
+      if (!grant.granted) throw new Error("refused");
+      await budget().complete(grant.leaseId, { cost: null, remaining: null, throttled: false });
+    }
+    const learned = await budget().snapshot();
+    expect(learned.throttle).toBe("unreported");
+    // The first responses were charged the assumed cost while it learned; from now on silence costs nothing.
+    const level = learned.level;
+    const grant = await budget().reserve(0);
+    if (!grant.granted) throw new Error("refused");
+    await budget().complete(grant.leaseId, { cost: null, remaining: null, throttled: false });
+    expect((await budget().snapshot()).level).toBeLessThanOrEqual(level);
   });
 });

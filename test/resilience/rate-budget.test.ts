@@ -7,13 +7,21 @@ import {
   levelAt,
   observe,
   RateBudgetStateSchema,
+  marginOf,
   release,
   reserve,
+  throttleRegime,
   type RateBudgetState,
   type ReserveResult,
 } from "../../src/resilience/rate-budget";
 
 const T0 = 1_000_000;
+
+/** A fresh budget that has heard from Canvas once: the bucket is drained. */
+function heard(settings: Parameters<typeof createRateBudget>[1] = {}): RateBudgetState {
+  const state = createRateBudget(T0, settings);
+  return observe(state, { cost: null, remaining: state.hwm, throttled: false }, T0);
+}
 
 function granted(result: ReserveResult): Extract<ReserveResult, { kind: "granted" }> {
   if (result.kind !== "granted") throw new Error(`expected a grant, got a wait of ${result.waitMs} ms`);
@@ -47,8 +55,8 @@ describe("reserve", () => {
     expect(result.state.inFlight).toEqual([{ id: 1, expiresAt: T0 + DEFAULT_RATE_BUDGET.leaseTtlMs }]);
   });
 
-  it("allows as many concurrent up-front charges as fit under hwm - margin: (600 - 50) / 50 = 11", () => {
-    const { grants, refusal } = fill(createRateBudget(T0), T0);
+  it("allows as many requests in flight as Canvas admits below hwm - margin: 11 x 50 < 590", () => {
+    const { grants, refusal } = fill(heard(), T0);
     expect(grants).toBe(11);
     expect(refusal).toMatchObject({
       kind: "wait",
@@ -57,26 +65,35 @@ describe("reserve", () => {
     });
   });
 
-  it("makes a caller wait exactly until the bucket has leaked enough", () => {
-    // remaining 80 -> level 520; 520 + 50 exceeds 550 by 20 units = 2 s at 10 units/s.
-    const state = observe(createRateBudget(T0), { remaining: 80, throttled: false }, T0);
+  it("makes a caller wait exactly until the bucket has leaked below the ceiling", () => {
+    // remaining 0 -> level 600, + 50 up front is 60 units above 590: it must leak by more, 6 s at 10 units/s.
+    const state = observe(createRateBudget(T0), { remaining: 0, throttled: false }, T0);
     const wait = reserve(state, T0);
-    expect(wait).toMatchObject({ kind: "wait", waitMs: 2_000, blockedBy: "bucket" });
-    expect(reserve(wait.state, T0 + 1_999).kind).toBe("wait");
-    expect(reserve(wait.state, T0 + 2_000).kind).toBe("granted");
+    expect(wait).toMatchObject({ kind: "wait", waitMs: 6_001, blockedBy: "bucket" });
+    expect(reserve(wait.state, T0 + 6_000).kind).toBe("wait");
+    expect(reserve(wait.state, T0 + 6_001).kind).toBe("granted");
   });
 
-  it("grants right at the ceiling", () => {
-    const state = observe(createRateBudget(T0), { remaining: 100, throttled: false }, T0);
-    expect(reserve(state, T0).kind).toBe("granted");
+  it("grants just below the ceiling, not at it", () => {
+    const below = observe(createRateBudget(T0), { remaining: 60.5, throttled: false }, T0);
+    expect(reserve(below, T0).kind).toBe("granted");
+    const at = observe(createRateBudget(T0), { remaining: 60, throttled: false }, T0);
+    expect(reserve(at, T0).kind).toBe("wait");
   });
 
   it("counts in-flight requests: each one holds an up-front charge", () => {
-    // level 400: 400 + 3 x 50 = 550 fits, a fourth concurrent request would not.
+    // level 400: a third request makes 400 + 3 x 50 = 550 < 590; a fourth would make 600.
     const state = observe(createRateBudget(T0), { remaining: 200, throttled: false }, T0);
     const { grants, refusal } = fill(state, T0);
     expect(grants).toBe(3);
-    expect(refusal).toMatchObject({ kind: "wait", blockedBy: "bucket", waitMs: 5_000 });
+    expect(refusal).toMatchObject({ kind: "wait", blockedBy: "bucket", waitMs: 1_001 });
+  });
+
+  it("lets one request through at a time until Canvas has answered once", () => {
+    const first = granted(reserve(createRateBudget(T0), T0));
+    expect(reserve(first.state, T0)).toMatchObject({ kind: "wait", blockedBy: "in_flight" });
+    const answered = complete(first.state, { cost: 1, remaining: 599, throttled: false }, T0, first.leaseId);
+    expect(fill(answered, T0).grants).toBe(11);
   });
 
   it("always lets a lone request through a drained bucket, even when misconfigured", () => {
@@ -86,7 +103,7 @@ describe("reserve", () => {
   });
 
   it("expires leases whose holder never came back", () => {
-    const { state } = fill(createRateBudget(T0), T0);
+    const { state } = fill(heard(), T0);
     expect(reserve(state, T0 + DEFAULT_RATE_BUDGET.leaseTtlMs - 1).kind).toBe("wait");
     const later = granted(reserve(state, T0 + DEFAULT_RATE_BUDGET.leaseTtlMs));
     expect(later.state.inFlight).toHaveLength(1);
@@ -145,7 +162,7 @@ describe("observe", () => {
 
 describe("release and complete", () => {
   const two = (() => {
-    const a = granted(reserve(createRateBudget(T0), T0));
+    const a = granted(reserve(heard(), T0));
     return granted(reserve(a.state, T0)).state;
   })();
 
@@ -169,13 +186,13 @@ describe("release and complete", () => {
   it("after a throttle, the next request waits for the bucket to drain below the ceiling", () => {
     const only = granted(reserve(createRateBudget(T0), T0));
     const after = complete(only.state, { remaining: 0, throttled: true }, T0 + 500, only.leaseId);
-    // level 600 + 50 exceeds 550 by 100 units = 10 s.
-    expect(reserve(after, T0 + 500)).toMatchObject({ kind: "wait", waitMs: 10_000, blockedBy: "bucket" });
+    // level 600 + 50 is 60 units above 590: just over 6 s.
+    expect(reserve(after, T0 + 500)).toMatchObject({ kind: "wait", waitMs: 6_001, blockedBy: "bucket" });
   });
 });
 
 describe("invariant", () => {
-  it("never grants past hwm - margin, except a lone request on a drained bucket", () => {
+  it("never grants into a bucket at hwm - margin, except a lone request on a drained bucket", () => {
     const random = seededRandom(3);
     let state = createRateBudget(0);
     let now = 0;
@@ -194,7 +211,7 @@ describe("invariant", () => {
         if (result.kind === "granted") {
           open.push(result.leaseId);
           grants++;
-          const fits = before + (inFlightBefore + 1) * state.upFront <= state.hwm - state.safetyMargin;
+          const fits = before + (inFlightBefore + 1) * state.upFront < state.hwm - marginOf(state);
           if (!fits && !(inFlightBefore === 0 && before === 0))
             violations.push(`step ${step}: level ${before}`);
         } else {
@@ -217,6 +234,13 @@ describe("invariant", () => {
 });
 
 describe("RateBudgetStateSchema", () => {
+  it("reads a state stored before the learned fields existed", () => {
+    const { reported: _r, unreported: _u, meanCost: _m, ...old } = createRateBudget(T0);
+    const parsed = RateBudgetStateSchema.parse(old);
+    expect(throttleRegime(parsed)).toBe("learning");
+    expect(parsed.meanCost).toBe(DEFAULT_RATE_BUDGET.assumedCost);
+  });
+
   it("round-trips a stored state and rejects a broken one", () => {
     const state = granted(reserve(createRateBudget(T0), T0)).state;
     expect(RateBudgetStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);

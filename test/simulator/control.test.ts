@@ -88,6 +88,9 @@ describe("HTTP control API", () => {
     expect(
       (await (await s.fetch(`${API}/__sim/counters`)).json<{ total: { requests: number } }>()).total.requests,
     ).toBe(2);
+    const load = await (await s.fetch(`${API}/__sim/load`)).json<{ cost: number; maxInFlight: number }>();
+    expect(load.maxInFlight).toBe(1);
+    expect(load.cost).toBeGreaterThan(0);
     await post(s, "/counters/reset", {});
     expect(s.control.counters().total.requests).toBe(0);
     await post(s, "/tokens", { action: "add", token: "second" });

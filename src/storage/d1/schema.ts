@@ -292,8 +292,9 @@ export const eventMarks = sqliteTable(
     jobId: text("job_id"),
     at: integer("at").notNull(),
   },
-  // retention: marks not moved for the window, oldest first
-  (t) => [index("event_marks_at_idx").on(t.at)],
+  // retention: marks not moved for the window, oldest first; the scheduler asks when a course last had an event
+  // acted on (src/storage/d1/event-activity.ts)
+  (t) => [index("event_marks_at_idx").on(t.at), index("event_marks_course_at_idx").on(t.courseId, t.at)],
 );
 
 /**

@@ -1,0 +1,1 @@
+CREATE INDEX `event_marks_course_at_idx` ON `event_marks` (`course_id`,`at`);
