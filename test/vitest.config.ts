@@ -48,9 +48,9 @@ export default defineConfig(async () => {
     ],
     test: {
       // `npm run bench` sets CANVAS_SYNC_BENCH to run the benchmark files instead of the tests.
-      include: process.env["CANVAS_SYNC_BENCH"] ? ["test/bench/**/*.bench.ts"] : ["test/**/*.test.ts"],
+      include: process.env["CANVAS_SYNC_BENCH"] ? ["test/local/bench/**/*.bench.ts"] : ["test/**/*.test.ts"],
       fileParallelism: !process.env["CANVAS_SYNC_BENCH"],
-      setupFiles: ["test/setup/apply-migrations.ts"],
+      setupFiles: ["test/support/apply-migrations.ts"],
       testTimeout: process.env["CANVAS_SYNC_BENCH"] ? 3_600_000 : 180_000,
       hookTimeout: 120_000,
     },

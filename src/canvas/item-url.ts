@@ -4,7 +4,7 @@
  * CANVAS_BASE_URL and the ids Canvas's own web routes use. Pure.
  */
 import type { ItemType } from "../detect/item-types";
-import { unreachable } from "../resilience/exhaustive";
+import { unreachable } from "../shared/unreachable";
 
 /** What the address of an item depends on, read from its row and its stored projection. */
 export interface UrlFacts {

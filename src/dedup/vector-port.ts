@@ -1,7 +1,7 @@
 /**
  * @module dedup/vector-port
  * The vector-index port dedup code talks to, written structurally so that the production Vectorize
- * binding, the local D1 stand-in (src/dev/local-vectorize.ts) and the in-memory index
+ * binding, the local D1 stand-in (test/local/stand-ins/local-vectorize.ts) and the in-memory index
  * (memory-vector-index.ts) all satisfy it. These types mirror Cloudflare's `Vectorize` runtime
  * types but are declared here so the module also compiles for Node (the benchmark CLI), where the
  * ambient Workers types are not loaded.

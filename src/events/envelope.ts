@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { canonicalId } from "./canvas-ids";
 import { normalizeEventTime } from "./event-time";
-import { unreachable } from "./unreachable";
+import { unreachable } from "../shared/unreachable";
 
 /** A Canvas id from the wire (string or safe integer), as a canonical decimal string. */
 export const CanvasIdSchema = z.union([z.string(), z.number()]).transform((raw, ctx) => {

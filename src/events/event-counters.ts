@@ -8,7 +8,7 @@
  */
 import type { InstitutionIgnoreReason } from "./institution";
 import type { IgnoreReason, WorkScope } from "./map-event";
-import { unreachable } from "./unreachable";
+import { unreachable } from "../shared/unreachable";
 
 export const LIVE_EVENTS_COUNTER = "live_events_total";
 

@@ -9,7 +9,7 @@
  */
 import { toLocalId } from "./canvas-ids";
 import type { CanvasEvent, EventMetadata } from "./envelope";
-import { unreachable } from "./unreachable";
+import { unreachable } from "../shared/unreachable";
 
 export type WorkScope =
   | { kind: "page"; pageId: number }

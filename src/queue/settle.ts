@@ -15,7 +15,7 @@
 import { backoffDelayMs, type BackoffConfig, type Random } from "../resilience/backoff";
 import { inspectError } from "../resilience/classify";
 import type { TokenState } from "../resilience/errors";
-import { unreachable } from "../resilience/exhaustive";
+import { unreachable } from "../shared/unreachable";
 
 /** The categories worth another delivery (auth, permission and content never are). */
 export type RetryableCategory = "rate_limited" | "timeout" | "transient" | "unknown";

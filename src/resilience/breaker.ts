@@ -12,7 +12,7 @@
  * not run yet.
  */
 
-import { unreachable } from "./exhaustive";
+import { unreachable } from "../shared/unreachable";
 
 export type BreakerState =
   | { status: "closed"; consecutiveFailures: number }

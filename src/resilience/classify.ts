@@ -20,7 +20,7 @@ import {
   type Random,
   type TimeoutEscalation,
 } from "./backoff";
-import { unreachable } from "./exhaustive";
+import { unreachable } from "../shared/unreachable";
 import { redactSecrets, SyncError, type SyncErrorKind, type TokenState } from "./errors";
 
 export type ErrorCategory =

@@ -10,12 +10,12 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import { generateSigningKey, jwksFor } from "../../src/events/test-signing";
+import { generateSigningKey, jwksFor } from "../local/simulator/live-event-signing";
 import worker from "../../src/index";
-import { api, API_TOKEN, CANVAS_TOKEN } from "../helpers/harness";
-import { CapturingQueue, syncEnv, testQueues } from "../resilience-e2e/support/sync-harness";
-import { postDelivery, webhookFetch } from "../webhooks/webhook-harness";
-import { reportWith, seedCourse, seedJob } from "../observability/seed-rows";
+import { api, API_TOKEN, CANVAS_TOKEN } from "../support/harness";
+import { CapturingQueue, syncEnv, testQueues } from "../support/sync-harness";
+import { postDelivery, webhookFetch } from "../support/webhook-harness";
+import { reportWith, seedCourse, seedJob } from "../support/seed-rows";
 import {
   COURSE,
   FILE_ID,
@@ -25,8 +25,8 @@ import {
   OTHER_COURSE,
   SHA,
   type Case,
-} from "./bad-input-cases";
-import { hostileQueueCases, QUEUE_CANARY } from "./bad-queue-cases";
+} from "../support/bad-input-cases";
+import { hostileQueueCases, QUEUE_CANARY } from "../support/bad-queue-cases";
 import {
   goodToken,
   hostileWebhookCases,
@@ -34,8 +34,8 @@ import {
   WEBHOOK_CANARY,
   type WebhookCase,
   type WebhookKeys,
-} from "./bad-webhook-cases";
-import { dumpState, type StoredState } from "./state-dump";
+} from "../support/bad-webhook-cases";
+import { dumpState, type StoredState } from "../support/state-dump";
 
 const ErrorBodySchema = z
   .object({

@@ -9,14 +9,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { checkConfig, ConfigError, SETTING_NAMES } from "../../src/env";
 import worker from "../../src/index";
 import { MISCONFIGURED_RETRY_SECONDS } from "../../src/queue/misconfigured";
-import { API_TOKEN, CANVAS_TOKEN, resetStorage } from "../helpers/harness";
-import {
-  jobRow,
-  newJobs,
-  recordingBatch,
-  registerCourses,
-  testQueues,
-} from "../resilience-e2e/support/sync-harness";
+import { API_TOKEN, CANVAS_TOKEN, resetStorage } from "../support/harness";
+import { jobRow, newJobs, recordingBatch, registerCourses, testQueues } from "../support/sync-harness";
 
 const workerEnv: Env = { ...env, CANVAS_TOKEN, API_TOKEN };
 const handler: ExportedHandler<Env> = worker;

@@ -9,17 +9,10 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
 import { tokenFingerprint } from "../../src/deps";
-import type { CanvasSimulator } from "../../src/simulator";
+import type { CanvasSimulator } from "../local/simulator";
 import { collectGarbageBlobs } from "../../src/storage/blob-gc";
-import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../helpers/harness";
-import {
-  courseRow,
-  deliver,
-  jobRow,
-  newJobs,
-  syncEnv,
-  testQueues,
-} from "../resilience-e2e/support/sync-harness";
+import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../support/harness";
+import { courseRow, deliver, jobRow, newJobs, syncEnv, testQueues } from "../support/sync-harness";
 
 const A = 501;
 const B = 502;

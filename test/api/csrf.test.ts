@@ -8,7 +8,7 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { csrfTokenFor } from "../../src/api/csrf";
 import { createSession, SESSION_COOKIE } from "../../src/api/session";
-import { api, API_TOKEN, resetStorage } from "../helpers/harness";
+import { api, API_TOKEN, resetStorage } from "../support/harness";
 
 async function session(secret = API_TOKEN): Promise<string> {
   return createSession(secret, Date.now());

@@ -7,8 +7,8 @@
  */
 import { parse as parseDisposition } from "content-disposition";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CanvasSimulator } from "../../src/simulator";
-import { api, resetStorage, sha256Hex, startSimulator, syncNow } from "../helpers/harness";
+import type { CanvasSimulator } from "../local/simulator";
+import { api, resetStorage, sha256Hex, startSimulator, syncNow } from "../support/harness";
 
 const PNG = Uint8Array.from([
   0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,

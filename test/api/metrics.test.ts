@@ -8,9 +8,9 @@ import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/app";
 import { tokenFingerprint } from "../../src/deps";
 import { DURATION_BUCKETS_SECONDS } from "../../src/observability/metric-families";
-import { api, API_TOKEN, CANVAS_TOKEN, startSimulator, syncNow } from "../helpers/harness";
-import { parseExposition, seriesKey, valueOf, type Exposition } from "../observability/exposition-parser";
-import { reportWith, seedCourse, seedJob } from "../observability/seed-rows";
+import { api, API_TOKEN, CANVAS_TOKEN, startSimulator, syncNow } from "../support/harness";
+import { parseExposition, seriesKey, valueOf, type Exposition } from "../support/exposition-parser";
+import { reportWith, seedCourse, seedJob } from "../support/seed-rows";
 
 const METRICS_TOKEN = "metrics-token-abcdefghijklmnop";
 /** The test bindings with the secrets the worker sees, typed as the worker's Env. */

@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createApp } from "../../src/api/app";
-import { api, API_TOKEN, CANVAS_TOKEN } from "../helpers/harness";
+import { api, API_TOKEN, CANVAS_TOKEN } from "../support/harness";
 
 const RefSchema = z.object({ $ref: z.string().optional() }).loose();
 const OperationSchema = z

@@ -5,8 +5,8 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { api, apiJson, API_TOKEN, CANVAS_TOKEN, startSimulator, syncNow } from "../helpers/harness";
-import { dumpState } from "./state-dump";
+import { api, apiJson, API_TOKEN, CANVAS_TOKEN, startSimulator, syncNow } from "../support/harness";
+import { dumpState } from "../support/state-dump";
 
 const COURSE = 5101;
 

@@ -8,8 +8,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/env";
 import { runRetention, type RetentionWindows } from "../../src/cron/retention";
-import { API_TOKEN, CANVAS_TOKEN, resetStorage, runCron } from "../helpers/harness";
-import { seedJob } from "../observability/seed-rows";
+import { API_TOKEN, CANVAS_TOKEN, resetStorage, runCron } from "../support/harness";
+import { seedJob } from "../support/seed-rows";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

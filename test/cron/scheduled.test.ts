@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
 import { tokenFingerprint } from "../../src/deps";
 import { SyncMessageSchema } from "../../src/queue/message";
-import { CANVAS_TOKEN, resetStorage } from "../helpers/harness";
-import { CapturingQueue, jobRow, registerCourses } from "../resilience-e2e/support/sync-harness";
+import { CANVAS_TOKEN, resetStorage } from "../support/harness";
+import { CapturingQueue, jobRow, registerCourses } from "../support/sync-harness";
 
 const STUCK_MS = 30 * 60_000;
 

@@ -15,7 +15,7 @@ import {
   startSimulator,
   syncNow,
   waitForJob,
-} from "../helpers/harness";
+} from "../support/harness";
 
 const COURSE = 701;
 const TYPO = 7099;

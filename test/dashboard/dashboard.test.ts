@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, apiJson, API_TOKEN, startSimulator, syncNow } from "../helpers/harness";
+import { api, apiJson, API_TOKEN, startSimulator, syncNow } from "../support/harness";
 
 const COURSE = 601;
 

@@ -5,7 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ItemRow, upsertItemStatements } from "../../src/storage/d1/item-writes";
-import { api, resetStorage } from "../helpers/harness";
+import { api, resetStorage } from "../support/harness";
 
 const COURSE = 6101;
 

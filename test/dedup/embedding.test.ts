@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateCorpus } from "../../src/dedup/corpus";
+import { generateCorpus } from "../local/corpus/corpus";
 import {
   CANDIDATE_CUTOFF,
   DEFAULT_DIMENSIONS,
@@ -8,9 +8,9 @@ import {
   trigramVector,
   vectorFromTrigrams,
 } from "../../src/dedup/embedding";
-import { exactNearDuplicatePairs } from "../../src/dedup/quality-benchmark";
+import { exactNearDuplicatePairs } from "../local/corpus/quality-benchmark";
 import { type TrigramLocale, isAboveThreshold, setSimilarity, trigramSet } from "../../src/dedup/trigram";
-import { PG_ROWS } from "./pg-trgm-fixtures";
+import { PG_ROWS } from "../support/pg-trgm-fixtures";
 
 const ochiai = (a: ReadonlySet<string>, b: ReadonlySet<string>): number => {
   let shared = 0;

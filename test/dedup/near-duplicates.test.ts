@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { generateCorpus } from "../../src/dedup/corpus";
+import { generateCorpus } from "../local/corpus/corpus";
 import { CANDIDATE_CUTOFF, cosine, sizeRange, trigramVector } from "../../src/dedup/embedding";
-import { MemoryVectorIndex } from "../../src/dedup/memory-vector-index";
+import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import {
   type FindNearDuplicatesInput,
   findNearDuplicates,

@@ -7,7 +7,7 @@ import {
   trigramCount,
   trigramSet,
 } from "../../src/dedup/trigram";
-import { PG_CASE_COUNT, PG_ROWS } from "./pg-trgm-fixtures";
+import { PG_CASE_COUNT, PG_ROWS } from "../support/pg-trgm-fixtures";
 
 describe("trigramSet", () => {
   it("pads each word with two spaces before and one after, as pg_trgm's show_trgm does", () => {

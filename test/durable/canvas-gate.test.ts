@@ -8,7 +8,7 @@ import { runDurableObjectAlarm } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { budgetGateName, healthGateName } from "../../src/durable/canvas-gate";
-import { resetStorage } from "../helpers/harness";
+import { resetStorage } from "../support/harness";
 
 const HOST = "canvas.test";
 

@@ -6,8 +6,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resetStorage } from "../helpers/harness";
-import { courseRow, registerCourses } from "../resilience-e2e/support/sync-harness";
+import { resetStorage } from "../support/harness";
+import { courseRow, registerCourses } from "../support/sync-harness";
 
 const COURSE = 501;
 const COOL_DOWN_MS = 300_000;

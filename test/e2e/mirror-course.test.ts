@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { CanvasSimulator } from "../../src/simulator";
+import type { CanvasSimulator } from "../local/simulator";
 import {
   api,
   apiJson,
@@ -17,7 +17,7 @@ import {
   syncNow,
   waitForExtractions,
   waitForJob,
-} from "../helpers/harness";
+} from "../support/harness";
 
 /** The demo institution's first course (real PDF, DOCX and PPTX documents with known text). */
 let COURSE = 0;

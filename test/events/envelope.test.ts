@@ -3,7 +3,7 @@ import { canonicalId, toLocalId } from "../../src/events/canvas-ids";
 import { parseCanvasEvent } from "../../src/events/envelope";
 import { normalizeEventTime } from "../../src/events/event-time";
 import { parseJsonPrecise } from "../../src/events/precise-json";
-import { envelope, globalId, jobMetadata, requestMetadata } from "./sample-events";
+import { envelope, globalId, jobMetadata, requestMetadata } from "../support/sample-events";
 
 const RECEIVED = new Date("2026-03-01T12:00:00.000Z");
 

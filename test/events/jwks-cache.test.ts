@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createJwksCache } from "../../src/events/jwks-cache";
 import type { JwksFetch } from "../../src/events/jwks-cache";
-import { generateSigningKey, jwksFor } from "../../src/events/test-signing";
-import type { TestSigningKey } from "../../src/events/test-signing";
+import { generateSigningKey, jwksFor } from "../local/simulator/live-event-signing";
+import type { TestSigningKey } from "../local/simulator/live-event-signing";
 
 const T0 = new Date("2026-03-01T12:00:00.000Z");
 const at = (seconds: number): Date => new Date(T0.getTime() + seconds * 1000);

@@ -3,7 +3,7 @@ import { parseCanvasEvent } from "../../src/events/envelope";
 import type { CanvasEvent } from "../../src/events/envelope";
 import { isIgnored, mapEventToWork } from "../../src/events/map-event";
 import type { EventLookups } from "../../src/events/map-event";
-import { envelope, globalId, jobMetadata, requestMetadata } from "./sample-events";
+import { envelope, globalId, jobMetadata, requestMetadata } from "../support/sample-events";
 
 const TIME = "2026-03-01T11:30:00.250Z";
 const COURSE = 42;

@@ -2,11 +2,11 @@ import { base64url, CompactSign, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createJwksCache, staticJwks } from "../../src/events/jwks-cache";
 import type { JwksFetch } from "../../src/events/jwks-cache";
-import { generateSigningKey, jwksFor, signEvent } from "../../src/events/test-signing";
-import type { TestSigningKey } from "../../src/events/test-signing";
+import { generateSigningKey, jwksFor, signEvent } from "../local/simulator/live-event-signing";
+import type { TestSigningKey } from "../local/simulator/live-event-signing";
 import { failureStatus, verifyDelivery } from "../../src/events/verify";
 import type { VerifyOptions, VerifyResult } from "../../src/events/verify";
-import { envelope, globalId, requestMetadata } from "./sample-events";
+import { envelope, globalId, requestMetadata } from "../support/sample-events";
 
 const NOW = new Date("2026-03-01T12:00:00.000Z");
 const JWKS_URL = "https://keys.test/jwks";

@@ -8,9 +8,9 @@ import { env } from "cloudflare:workers";
 import { zipSync, strToU8 } from "fflate";
 import { beforeAll, describe, expect, it } from "vitest";
 import { extractText } from "../../src/extract";
-import { makeDocx } from "../../src/simulator/documents";
-import { api, resetStorage, startSimulator, syncNow, waitForExtractions } from "../helpers/harness";
-import { docxWithDocumentOf, DOCX_TYPE, lyingAboutSizes } from "./hostile-zips";
+import { makeDocx } from "../local/simulator/documents";
+import { api, resetStorage, startSimulator, syncNow, waitForExtractions } from "../support/harness";
+import { docxWithDocumentOf, DOCX_TYPE, lyingAboutSizes } from "../support/hostile-zips";
 
 const MiB = 1024 * 1024;
 let bomb: Uint8Array;

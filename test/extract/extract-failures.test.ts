@@ -11,7 +11,7 @@ import {
   makePptx,
   makeTruncatedPdf,
   makeXlsx,
-} from "../../src/simulator/documents";
+} from "../local/simulator/documents";
 
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation";

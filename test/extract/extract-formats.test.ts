@@ -2,7 +2,7 @@
 import { zipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import { extractText } from "../../src/extract";
-import { makeDocx, makePdf, makePptx, makeXlsx } from "../../src/simulator/documents";
+import { makeDocx, makePdf, makePptx, makeXlsx } from "../local/simulator/documents";
 
 const PDF = "application/pdf";
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";

@@ -11,8 +11,8 @@ import { type CallToolResult, CallToolResultSchema } from "@modelcontextprotocol
 import { exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
-import type { CanvasSimulator } from "../../src/simulator";
-import type { CourseTruth } from "../../src/simulator/truth";
+import type { CanvasSimulator } from "../local/simulator";
+import type { CourseTruth } from "../local/simulator/truth";
 import {
   API_TOKEN,
   CANVAS_ORIGIN,
@@ -22,7 +22,7 @@ import {
   startSimulator,
   syncNow,
   waitForExtractions,
-} from "../helpers/harness";
+} from "../support/harness";
 
 const MCP_URL = "https://sync.test/mcp";
 const LONG_TOPIC = "xylophonist";

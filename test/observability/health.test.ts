@@ -13,8 +13,8 @@ import {
   stuckJobLimitMs,
   type HealthInput,
 } from "../../src/observability/health";
-import { API_TOKEN, CANVAS_TOKEN } from "../helpers/harness";
-import { reportWith, seedCourse, seedJob } from "./seed-rows";
+import { API_TOKEN, CANVAS_TOKEN } from "../support/harness";
+import { reportWith, seedCourse, seedJob } from "../support/seed-rows";
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

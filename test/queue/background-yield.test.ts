@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { generateCorpus } from "../../src/dedup/corpus";
+import { generateCorpus } from "../local/corpus/corpus";
 import { planBackgroundWork } from "../../src/queue/background-yield";
 import { enqueueDedup } from "../../src/queue/handle-dedup";
-import { counter, waitForDedup } from "../dedup-e2e/dedup-harness";
+import { counter, waitForDedup } from "../support/dedup-harness";
 import {
   api,
   apiJson,
@@ -12,7 +12,7 @@ import {
   syncNow,
   waitForExtractions,
   waitForJob,
-} from "../helpers/harness";
+} from "../support/harness";
 
 const settings = { delaySeconds: 5, maxWaitMs: 120_000 };
 

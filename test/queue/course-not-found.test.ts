@@ -10,9 +10,9 @@ import { runScheduled } from "../../src/cron/scheduled";
 import { tokenFingerprint } from "../../src/deps";
 import { NOT_FOUND_RECHECK_MS } from "../../src/queue/course-missing";
 import { SyncMessageSchema } from "../../src/queue/message";
-import type { CanvasSimulator } from "../../src/simulator";
-import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../helpers/harness";
-import { courseRow, testQueues } from "../resilience-e2e/support/sync-harness";
+import type { CanvasSimulator } from "../local/simulator";
+import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../support/harness";
+import { courseRow, testQueues } from "../support/sync-harness";
 
 const REAL = 601;
 const TYPO = 6010;

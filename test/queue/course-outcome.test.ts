@@ -17,15 +17,8 @@ import {
   type ActivityModel,
 } from "../../src/resilience/activity-model";
 import { emptyReport, type JobReport } from "../../src/sync/report";
-import { resetStorage, startSimulator } from "../helpers/harness";
-import {
-  courseRow,
-  deliver,
-  newJobs,
-  registerCourses,
-  syncEnv,
-  testQueues,
-} from "../resilience-e2e/support/sync-harness";
+import { resetStorage, startSimulator } from "../support/harness";
+import { courseRow, deliver, newJobs, registerCourses, syncEnv, testQueues } from "../support/sync-harness";
 
 const COURSE = 801;
 const MINUTE = 60_000;

@@ -9,8 +9,8 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import worker from "../../src/index";
 import type { SyncMessage } from "../../src/queue/message";
-import type { CanvasSimulator } from "../../src/simulator";
-import { CANVAS_TOKEN, resetStorage, startSimulator } from "../helpers/harness";
+import type { CanvasSimulator } from "../local/simulator";
+import { CANVAS_TOKEN, resetStorage, startSimulator } from "../support/harness";
 import {
   courseRow,
   deliver,
@@ -21,7 +21,7 @@ import {
   syncEnv,
   testQueues,
   type TestQueues,
-} from "../resilience-e2e/support/sync-harness";
+} from "../support/sync-harness";
 
 const COURSE = 301;
 /** The worker's entry points, typed as the runtime calls them (with an execution context). */

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import type { SyncMessage } from "../../src/queue/message";
-import { resetStorage, startSimulator } from "../helpers/harness";
+import { resetStorage, startSimulator } from "../support/harness";
 import {
   deliver,
   jobRow,
@@ -15,7 +15,7 @@ import {
   syncEnv,
   testQueues,
   type TestQueues,
-} from "../resilience-e2e/support/sync-harness";
+} from "../support/sync-harness";
 
 const COURSE = 951;
 const LEASE_MS = 16 * 60_000;

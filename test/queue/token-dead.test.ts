@@ -7,8 +7,8 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
 import { tokenFingerprint } from "../../src/deps";
-import type { CanvasSimulator } from "../../src/simulator";
-import { CANVAS_TOKEN, resetStorage, startSimulator } from "../helpers/harness";
+import type { CanvasSimulator } from "../local/simulator";
+import { CANVAS_TOKEN, resetStorage, startSimulator } from "../support/harness";
 import {
   courseRow,
   deliver,
@@ -18,7 +18,7 @@ import {
   syncEnv,
   testQueues,
   type TestQueues,
-} from "../resilience-e2e/support/sync-harness";
+} from "../support/sync-harness";
 
 const COURSES = [401, 402] as const;
 const HOOK = "https://alerts.test/hook";

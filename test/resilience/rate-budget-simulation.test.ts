@@ -4,7 +4,7 @@
  * client is the control: the same model does throttle when nobody paces.
  */
 import { describe, expect, it } from "vitest";
-import { simulate, type SimResult } from "./support/canvas-bucket-sim";
+import { simulate, type SimResult } from "../support/canvas-bucket-sim";
 
 function report(label: string, result: SimResult): void {
   console.log(

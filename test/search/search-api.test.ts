@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ItemRow, upsertItemStatements } from "../../src/storage/d1/item-writes";
-import { api, apiJson, resetStorage } from "../helpers/harness";
+import { api, apiJson, resetStorage } from "../support/harness";
 
 const COURSE_A = 5101;
 const COURSE_B = 5102;

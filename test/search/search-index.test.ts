@@ -10,7 +10,7 @@ import { type ItemRow, tombstoneStatements, upsertItemStatements } from "../../s
 import { indexR2Texts } from "../../src/search/index-r2-texts";
 import { R2_FILL_MAX_ATTEMPTS, SEARCH_BODY_CHARS } from "../../src/search/limits";
 import { runSearch, type SearchHit } from "../../src/search/search-service";
-import { resetStorage } from "../helpers/harness";
+import { resetStorage } from "../support/harness";
 
 const COURSE = 4242;
 const BASE = "https://canvas.test";

@@ -1,6 +1,6 @@
 /** Every Canvas auth answer: missing, unknown, expired, revoked tokens and per-path permission problems. */
 import { describe, expect, it } from "vitest";
-import { get, sim } from "./sim-helpers";
+import { get, sim } from "../support/simulator-harness";
 
 describe("authentication", () => {
   it("answers a missing token with 401, WWW-Authenticate and 'user authorization required'", async () => {

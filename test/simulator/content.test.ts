@@ -1,6 +1,6 @@
 /** Canvas shapes and semantics for pages, assignments, topics, quizzes, courses: soft deletes and timestamps. */
 import { describe, expect, it } from "vitest";
-import { clock, collect, get, getJson, sim } from "./sim-helpers";
+import { clock, collect, get, getJson, sim } from "../support/simulator-harness";
 
 type Page = {
   page_id: number;

@@ -1,6 +1,6 @@
 /** Counters and the HTTP control API under /__sim (mutations, faults, counters, truth, tokens, throttle, events). */
 import { describe, expect, it } from "vitest";
-import { API, get, getJson, sim } from "./sim-helpers";
+import { API, get, getJson, sim } from "../support/simulator-harness";
 
 function post(s: ReturnType<typeof sim>, path: string, body: unknown): Promise<Response> {
   return s.fetch(`${API}/__sim${path}`, {

@@ -1,7 +1,7 @@
 /** Determinism across instances and the shape of generated institutions (demo and 10,000-item courses). */
 import { describe, expect, it } from "vitest";
-import { bulkMix } from "../../src/simulator/seed-bulk";
-import { getJson, sim } from "./sim-helpers";
+import { bulkMix } from "../local/simulator/seed-bulk";
+import { getJson, sim } from "../support/simulator-harness";
 
 describe("determinism", () => {
   it("same seed and clock give identical ids, content and hashes; another seed differs", async () => {

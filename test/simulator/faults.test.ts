@@ -1,6 +1,6 @@
 /** Fault injection: statuses, latency, hangs until abort, cut and garbled bodies, resets, forced throttling. */
 import { describe, expect, it } from "vitest";
-import { get, getJson, sim } from "./sim-helpers";
+import { get, getJson, sim } from "../support/simulator-harness";
 
 async function coinFlips(): Promise<number[]> {
   const s = sim({ seed: 42 });

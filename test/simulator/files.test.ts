@@ -1,8 +1,8 @@
 /** Files: JSON shape, rename/move timestamps, replacement, soft delete, downloads via signed storage URLs. */
 import { describe, expect, it } from "vitest";
-import { FILES, START, clock, collect, get, getJson, sha256Hex, sim } from "./sim-helpers";
-import { Sha256 } from "../../src/simulator/sha256";
-import type { CanvasSimulator } from "../../src/simulator";
+import { FILES, START, clock, collect, get, getJson, sha256Hex, sim } from "../support/simulator-harness";
+import { Sha256 } from "../local/simulator/sha256";
+import type { CanvasSimulator } from "../local/simulator";
 
 type FileJson = {
   id: number;

@@ -1,7 +1,7 @@
 /** Live events for mutations, in Canvas's format: which events fire, ids global or local, envelope metadata. */
 import { describe, expect, it } from "vitest";
-import { sim } from "./sim-helpers";
-import type { LiveEvent } from "../../src/simulator";
+import { sim } from "../support/simulator-harness";
+import type { LiveEvent } from "../local/simulator";
 
 function record(s: ReturnType<typeof sim>): LiveEvent[] {
   const events: LiveEvent[] = [];

@@ -1,6 +1,6 @@
 /** Modules and items: include[]=items only for modules with at most 100 items, content_details, item rules. */
 import { describe, expect, it } from "vitest";
-import { collect, get, getJson, sim } from "./sim-helpers";
+import { collect, get, getJson, sim } from "../support/simulator-harness";
 
 type Item = {
   id: number;

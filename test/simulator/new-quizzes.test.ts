@@ -4,8 +4,8 @@
  * hidden from a token that may not see them, and a course or token without access answering 404/401/403.
  */
 import { describe, expect, it } from "vitest";
-import { newQuizEntries, type LiveEvent } from "../../src/simulator";
-import { API, clock, collect, get, getJson, links, sim } from "./sim-helpers";
+import { newQuizEntries, type LiveEvent } from "../local/simulator";
+import { API, clock, collect, get, getJson, links, sim } from "../support/simulator-harness";
 
 interface NewQuizJson {
   id: string;

@@ -1,6 +1,6 @@
 /** Canvas pagination: per_page clamp, absolute Link URLs, ordinal pages, bookmark cursors, invalid pages. */
 import { describe, expect, it } from "vitest";
-import { API, collect, get, getJson, links, sim } from "./sim-helpers";
+import { API, collect, get, getJson, links, sim } from "../support/simulator-harness";
 
 const BULK = { courses: [{ id: 900, items: 400 }] };
 

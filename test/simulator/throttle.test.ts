@@ -1,7 +1,7 @@
 /** The leaky-bucket throttle: concurrent bursts, exact 403 answer, leaking on the injected clock, 429 mode. */
 import { describe, expect, it } from "vitest";
-import { admit, leak, settle, DEFAULT_THROTTLE } from "../../src/simulator/throttle";
-import { clock, get, sim, TOKEN } from "./sim-helpers";
+import { admit, leak, settle, DEFAULT_THROTTLE } from "../local/simulator/throttle";
+import { clock, get, sim, TOKEN } from "../support/simulator-harness";
 
 describe("throttle bucket arithmetic", () => {
   it("reserves the up-front cost, swaps it for the real cost and leaks over time", () => {

@@ -5,9 +5,9 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { makePptx } from "../../src/simulator/documents";
+import { makePptx } from "../local/simulator/documents";
 import { collectGarbageBlobs } from "../../src/storage/blob-gc";
-import { api, resetStorage, sha256Hex, startSimulator, syncNow } from "../helpers/harness";
+import { api, resetStorage, sha256Hex, startSimulator, syncNow } from "../support/harness";
 
 const [A, B] = [301, 302];
 

@@ -7,10 +7,10 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { PRODUCTION_LIMITS } from "../../src/queue/invocation-meter";
-import { apiJson, resetStorage, startSimulator } from "../helpers/harness";
-import { checkMirror } from "../resilience-e2e/support/mirror-check";
-import { playJobs } from "../resilience-e2e/support/queue-player";
-import { fastBudget, newJobs, registerCourses, testQueues } from "../resilience-e2e/support/sync-harness";
+import { apiJson, resetStorage, startSimulator } from "../support/harness";
+import { checkMirror } from "../support/mirror-check";
+import { playJobs } from "../support/queue-player";
+import { fastBudget, newJobs, registerCourses, testQueues } from "../support/sync-harness";
 
 const COURSE = 801;
 const BASE = Date.parse("2026-12-01T10:00:00Z");

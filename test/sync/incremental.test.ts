@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { CanvasSimulator } from "../../src/simulator";
+import type { CanvasSimulator } from "../local/simulator";
 import {
   api,
   apiJson,
@@ -14,7 +14,7 @@ import {
   syncNow,
   waitForJob,
   type JobView,
-} from "../helpers/harness";
+} from "../support/harness";
 
 const COURSE = 101;
 const lists = (objects: number) => Math.max(1, Math.ceil(objects / 100));

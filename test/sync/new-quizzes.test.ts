@@ -7,9 +7,9 @@
  * New Quizzes access skips the type with a reason while the job succeeds.
  */
 import { beforeEach, describe, expect, it } from "vitest";
-import { newQuizEntries, type CanvasSimulator } from "../../src/simulator";
-import type { NewQuizTruth } from "../../src/simulator/truth-new-quizzes";
-import { api, apiJson, resetStorage, startSimulator, syncNow, type JobView } from "../helpers/harness";
+import { newQuizEntries, type CanvasSimulator } from "../local/simulator";
+import type { NewQuizTruth } from "../local/simulator/truth-new-quizzes";
+import { api, apiJson, resetStorage, startSimulator, syncNow, type JobView } from "../support/harness";
 
 const COURSE = 131;
 const NEW_QUIZZES = 3;

@@ -11,10 +11,10 @@ import { createFileStore } from "../../src/storage/file-store";
 import { DEFAULT_SYNC_CONFIG, type Checkpoint } from "../../src/sync/context";
 import { unlimitedBudget } from "../../src/sync/delivery-budget";
 import { runSyncJob, type SyncJobResult } from "../../src/sync/run-sync-job";
-import type { CanvasSimulator } from "../../src/simulator";
-import { CANVAS_ORIGIN, CANVAS_TOKEN, resetStorage, startSimulator } from "../helpers/harness";
-import { KillSwitch } from "../resilience-e2e/support/kill-switch";
-import { syncEnv, testQueues } from "../resilience-e2e/support/sync-harness";
+import type { CanvasSimulator } from "../local/simulator";
+import { CANVAS_ORIGIN, CANVAS_TOKEN, resetStorage, startSimulator } from "../support/harness";
+import { KillSwitch } from "../support/kill-switch";
+import { syncEnv, testQueues } from "../support/sync-harness";
 
 const COURSE = 202;
 

@@ -2,7 +2,7 @@
  * A succeeded sync means an exact mirror (issue 12), one test per way it used not to: a cut-off object GET, a
  * watermark passing an unstored file, a listing that shifts while read, a token that loses a permission, an edit in
  * the same second as the stored revision, content too large for a D1 statement, and an extraction that dies.
- * Every job here runs through the real consumer (support/queue-player.ts plays Queues).
+ * Every job here runs through the real consumer (test/support/queue-player.ts plays Queues).
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
@@ -10,10 +10,10 @@ import { consumeDeadLetters } from "../../src/queue/dead-letters";
 import { enqueueExtractions } from "../../src/queue/enqueue-extractions";
 import { enqueueSyncJobs } from "../../src/queue/enqueue";
 import { SyncMessageSchema } from "../../src/queue/message";
-import type { CanvasSimulator } from "../../src/simulator";
-import { apiJson, CANVAS_TOKEN, resetStorage, startSimulator } from "../helpers/harness";
-import { checkMirror } from "../resilience-e2e/support/mirror-check";
-import { playJobs } from "../resilience-e2e/support/queue-player";
+import type { CanvasSimulator } from "../local/simulator";
+import { apiJson, CANVAS_TOKEN, resetStorage, startSimulator } from "../support/harness";
+import { checkMirror } from "../support/mirror-check";
+import { playJobs } from "../support/queue-player";
 import {
   CapturingQueue,
   fastBudget,
@@ -23,7 +23,7 @@ import {
   registerCourses,
   syncEnv,
   testQueues,
-} from "../resilience-e2e/support/sync-harness";
+} from "../support/sync-harness";
 
 const COURSE = 701;
 

@@ -5,7 +5,7 @@
  * against the simulator's truth; a whole course syncs in that mode with every file's SHA-256 right.
  */
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { createCanvasSimulator, type CanvasSimulator } from "../../../src/simulator";
+import { createCanvasSimulator, type CanvasSimulator } from "../../local/simulator";
 import { downloadCanvasFile } from "../../../src/storage/r2/download";
 import {
   api,
@@ -17,7 +17,7 @@ import {
   startSimulator,
   STORAGE_ORIGIN,
   syncNow,
-} from "../../helpers/harness";
+} from "../../support/harness";
 
 interface Hop {
   origin: string;

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SizeMismatchError, storeStream } from "../../../src/storage/r2/stream-to-r2";
-import { digestOfStream, generatedBytes, generatedStream, hex } from "./generated-stream";
+import { digestOfStream, generatedBytes, generatedStream, hex } from "../../support/generated-stream";
 
 const MiB = 1024 * 1024;
 let keyCounter = 0;

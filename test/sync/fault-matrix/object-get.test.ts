@@ -1,8 +1,8 @@
 /** The fault matrix for the "object GET" request kind (see matrix.ts). */
 import { beforeAll, describe, expect, it } from "vitest";
-import type { CanvasSimulator } from "../../../src/simulator";
-import { resetStorage } from "../../helpers/harness";
-import { FAULTS, matrixSimulator, runCell } from "./matrix";
+import type { CanvasSimulator } from "../../local/simulator";
+import { resetStorage } from "../../support/harness";
+import { FAULTS, matrixSimulator, runCell } from "../../support/fault-matrix";
 
 const FIRST_COURSE = 8900;
 

@@ -1,3 +1,0 @@
-export * from "../index";
-export { default } from "../index";
-export { LocalVectorize } from "./local-vectorize";

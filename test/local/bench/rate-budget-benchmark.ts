@@ -1,0 +1,298 @@
+/**
+ * The rate-budget benchmark, through the product path: first syncs of N courses sharing one Canvas token, as real
+ * sync jobs delivered to the queue consumer (src/queue/consumer.ts -> handle-sync -> runSyncJob), every Canvas
+ * request paced by the token's CanvasGate Durable Object, against the simulator's default bucket (hwm 600, outflow
+ * 10 units/s, 50 units up front per request in flight), in real time. Canvas takes 100-500 ms to answer each API
+ * request (simulator latency rules, mean 300 ms) and holds its 50 units meanwhile, so requests in flight matter.
+ *
+ * Two measures, both from the simulator's own accounting (units charged, bucket level, requests in flight):
+ * - budgetUse: while callers were waiting at the gate (the budget, not our pipeline, was the limit), the units
+ *   Canvas's bucket absorbed per second over its sustainable rate, `outflow`: (units charged - settled level
+ *   gained) / (outflow x waiting time). This is the share of the sustainable request rate used; 1 means every
+ *   second someone waited, Canvas was being sent all it can take. Sampled every SAMPLE_MS.
+ * - efficiency: idealMs / makespan, where idealMs is the makespan of a perfectly informed client that is never
+ *   throttled (test/local/bench/ideal-makespan.ts: Canvas's admission rule, the leak, the measured cost and latency of
+ *   every request), sending the same requests of each course in the same order, listing pages one after another and
+ *   everything else six at a time per course (a Worker invocation has six connections waiting for headers). It
+ *   includes the phases where latency, not the budget, is the limit, and so our pipeline's own pauses (batches).
+ */
+import { env } from "cloudflare:workers";
+import { vi } from "vitest";
+import { tokenFingerprint } from "../../../src/deps";
+import { budgetGateName } from "../../../src/durable/canvas-gate";
+import { seededRandom } from "../../../src/resilience/backoff";
+import type { CanvasSimulator } from "../simulator";
+import { DEFAULT_THROTTLE } from "../simulator/throttle";
+import { CANVAS_ORIGIN, resetStorage, startSimulator } from "../../support/harness";
+import { idealMakespanMs, type Segment } from "./ideal-makespan";
+import { deliver, jobRow, newJobs, registerCourses, syncEnv, testQueues } from "../../support/sync-harness";
+
+export interface RateBudgetBenchmarkOptions {
+  /** objects per course */
+  items: number;
+  /** courses syncing at once on the one token */
+  courses: number;
+  /** bucket units left when the syncs start (default: a fresh, empty bucket) */
+  startRemaining?: number;
+  seed?: number;
+  /** share of responses carrying the throttle headers (the simulator's headerFraction; default 1) */
+  headerFraction?: number;
+  /** false: a Canvas with throttling off, which sends no throttle headers at all (default true) */
+  throttle?: boolean;
+}
+
+export interface RateBudgetBenchmarkResult {
+  /** share of the sustainable rate used while callers waited at the gate */
+  budgetUse: number;
+  /** seconds callers waited at the gate (the time budgetUse covers) */
+  contendedSeconds: number;
+  courses: number;
+  itemsPerCourse: number;
+  jobs: string[];
+  requests: number;
+  throttled: number;
+  /** units charged by the simulator's bucket */
+  totalCost: number;
+  meanCost: number;
+  makespanMs: number;
+  /** from the X-Request-Cost of each response: meaningful only when every response reports it */
+  idealMs: number;
+  /** idealMs / makespanMs */
+  efficiency: number;
+  requestsPerSecond: number;
+  /** outflow / mean cost: the request rate the bucket sustains for this mix */
+  sustainableRequestsPerSecond: number;
+  /** most API requests Canvas was serving at once */
+  maxInFlight: number;
+  /** the bucket level when the syncs ended */
+  endLevel: number;
+}
+
+const ANSWER_LATENCY = [
+  { match: { origin: "api" as const }, action: { type: "latency" as const, ms: 100 } },
+  { match: { origin: "api" as const }, probability: 0.5, action: { type: "latency" as const, ms: 200 } },
+  { match: { origin: "api" as const }, probability: 0.5, action: { type: "latency" as const, ms: 200 } },
+  { match: { origin: "storage" as const }, action: { type: "latency" as const, ms: 20 } },
+];
+
+/** Spends the token's bucket the way another integration would, until about `remaining` units are left. */
+async function spendBucket(
+  fetcher: (url: string, init: RequestInit) => Promise<Response>,
+  courseId: number,
+  token: string,
+  remaining: number,
+): Promise<void> {
+  for (let i = 0; i < 5_000; i++) {
+    const response = await fetcher(`${CANVAS_ORIGIN}/api/v1/courses/${courseId}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await response.body?.cancel();
+    const left = Number.parseFloat(response.headers.get("x-rate-limit-remaining") ?? "600");
+    if (left <= remaining) return;
+  }
+  throw new Error("the bucket did not fill");
+}
+
+/** Requests a Worker invocation may have waiting for headers at once. */
+const CONNECTIONS = 6;
+/** How often the bucket and the gate are sampled for budgetUse. */
+const SAMPLE_MS = 200;
+
+interface BudgetSample {
+  at: number;
+  /** units charged so far */
+  cost: number;
+  /** the bucket less the up-front charges of the requests in flight: what stays once they settle */
+  settled: number;
+  waiting: boolean;
+}
+
+/** Samples the simulator's bucket and the gate's waiting callers until `stop` is called. */
+function sampleBudget(
+  simulator: CanvasSimulator,
+  token: string,
+  gate: { snapshot(): Promise<{ waiting: number }> },
+): { stop: () => Promise<BudgetSample[]> } {
+  const samples: BudgetSample[] = [];
+  const state = { running: true };
+  const loop = (async () => {
+    while (state.running) {
+      const { waiting } = await gate.snapshot();
+      const load = simulator.control.load();
+      const bucket = simulator.control.throttleLevel(token);
+      samples.push({
+        at: Date.now(),
+        cost: load.cost,
+        settled: Math.max(0, bucket - load.inFlight * DEFAULT_THROTTLE.upFront),
+        waiting: waiting > 0,
+      });
+      await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
+    }
+  })();
+  return {
+    stop: async () => {
+      state.running = false;
+      await loop;
+      return samples;
+    },
+  };
+}
+
+/** Units absorbed per second over the outflow, across the sample intervals that began with callers waiting. */
+function budgetUseOf(samples: readonly BudgetSample[]): { use: number; seconds: number } {
+  let absorbed = 0;
+  let seconds = 0;
+  for (let i = 1; i < samples.length; i++) {
+    const from = samples[i - 1];
+    const to = samples[i];
+    if (from === undefined || to === undefined || !from.waiting) continue;
+    absorbed += to.cost - from.cost - (to.settled - from.settled);
+    seconds += (to.at - from.at) / 1000;
+  }
+  return { use: seconds === 0 ? 0 : absorbed / (DEFAULT_THROTTLE.outflow * seconds), seconds };
+}
+
+interface LoggedRequest {
+  courseId: number;
+  list: boolean;
+  startedAt: number;
+  latencyMs: number;
+  cost: number;
+}
+
+/**
+ * Answers every fetch of this isolate from the simulator (as startSimulator does) and logs each Canvas API request:
+ * its course, whether it is a listing page, its latency and cost.
+ */
+async function logCanvasRequests(
+  simulator: CanvasSimulator,
+  courseIds: readonly number[],
+): Promise<LoggedRequest[]> {
+  const fileCourse = new Map<number, number>();
+  for (const courseId of courseIds) {
+    for (const file of (await simulator.control.truth(courseId, { hashes: false })).files)
+      fileCourse.set(file.id, courseId);
+  }
+  const log: LoggedRequest[] = [];
+  vi.mocked(globalThis.fetch).mockImplementation(async (input, init) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const startedAt = Date.now();
+    const response = await simulator.fetch(input, init);
+    if (url.origin !== CANVAS_ORIGIN) return response;
+    const course = /\/courses\/(\d+)/.exec(url.pathname)?.[1];
+    const file = /^\/files\/(\d+)\/download/.exec(url.pathname)?.[1];
+    const courseId = course !== undefined ? Number(course) : fileCourse.get(Number(file));
+    if (courseId === undefined) return response;
+    log.push({
+      courseId,
+      // A listing page (the Link header of one names the next) or the course itself: one after another.
+      list: url.searchParams.has("per_page") || /^\/api\/v1\/courses\/\d+$/.test(url.pathname),
+      startedAt,
+      latencyMs: Date.now() - startedAt,
+      cost: Number.parseFloat(response.headers.get("x-request-cost") ?? "0") || 0,
+    });
+    return response;
+  });
+  return log;
+}
+
+/** Each course's requests in order, cut into runs of listing pages (one at a time) and the rest (six at once). */
+function segmentsOf(log: readonly LoggedRequest[], courseIds: readonly number[]): Segment[][] {
+  return courseIds.map((courseId) => {
+    const segments: Segment[] = [];
+    let current: (Segment & { list: boolean }) | null = null;
+    for (const request of log
+      .filter((entry) => entry.courseId === courseId)
+      .sort((a, b) => a.startedAt - b.startedAt)) {
+      if (current === null || current.list !== request.list) {
+        current = {
+          list: request.list,
+          parallel: request.list ? 1 : CONNECTIONS,
+          requests: 0,
+          cost: 0,
+          latencyMs: 0,
+        };
+        segments.push(current);
+      }
+      current.requests++;
+      current.cost += request.cost;
+      current.latencyMs += Math.max(1, request.latencyMs);
+    }
+    return segments;
+  });
+}
+
+export async function runRateBudgetBenchmark(
+  options: RateBudgetBenchmarkOptions,
+): Promise<RateBudgetBenchmarkResult> {
+  await resetStorage();
+  const token = `rate-budget-token-${options.courses}-${options.items}`;
+  const courseIds = Array.from({ length: options.courses }, (_, index) => 9_001 + index);
+  const simulator = startSimulator({
+    seed: options.seed ?? 17,
+    tokens: [token],
+    institution: { courses: courseIds.map((id) => ({ id, items: options.items })) },
+    throttle: { headerFraction: options.headerFraction ?? 1, enabled: options.throttle ?? true },
+  });
+  await registerCourses(courseIds);
+  if (options.startRemaining !== undefined) {
+    await spendBucket(
+      (url, init) => simulator.fetch(url, init),
+      courseIds[0] ?? 0,
+      token,
+      options.startRemaining,
+    );
+  }
+  const log = await logCanvasRequests(simulator, courseIds);
+  for (const rule of ANSWER_LATENCY) simulator.control.addFault(rule);
+  const startLevel = simulator.control.throttleLevel(token);
+  simulator.control.resetCounters();
+
+  const queues = testQueues();
+  const messages = await newJobs(queues, courseIds, "full");
+  const gate = env.CANVAS_GATE.getByName(
+    budgetGateName(new URL(CANVAS_ORIGIN).host, await tokenFingerprint(token)),
+  );
+  const sampler = sampleBudget(simulator, token, gate);
+  const started = Date.now();
+  // One sync per consumer invocation (max_batch_size = 1): the courses' deliveries run as concurrent invocations.
+  const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
+  const random = seededRandom(options.seed ?? 17);
+  await Promise.all(
+    messages.map((message) =>
+      deliver(workerEnv, [{ id: message.jobId, body: message, attempts: 1 }], { random }),
+    ),
+  );
+  const makespanMs = Math.max(1, Date.now() - started);
+  const budget = budgetUseOf(await sampler.stop());
+  const jobs: string[] = [];
+  for (const message of messages) jobs.push((await jobRow(message.jobId))?.status ?? "missing");
+
+  const counters = simulator.control.counters().total;
+  const load = simulator.control.load();
+  const { hwm, outflow, upFront } = DEFAULT_THROTTLE;
+  const idealMs = idealMakespanMs(segmentsOf(log, courseIds), { hwm, outflow, upFront, startLevel });
+  const meanCost = load.cost / Math.max(1, counters.requests);
+  return {
+    budgetUse: round(budget.use),
+    contendedSeconds: round(budget.seconds),
+    courses: options.courses,
+    itemsPerCourse: options.items,
+    jobs,
+    requests: counters.requests,
+    throttled: counters.throttled,
+    totalCost: round(load.cost),
+    meanCost: round(meanCost),
+    makespanMs,
+    idealMs: Math.round(idealMs),
+    efficiency: round(idealMs / makespanMs),
+    requestsPerSecond: round(counters.requests / (makespanMs / 1000)),
+    sustainableRequestsPerSecond: round(outflow / meanCost),
+    maxInFlight: load.maxInFlight,
+    endLevel: round(simulator.control.throttleLevel(token)),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

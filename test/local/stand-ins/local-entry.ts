@@ -1,0 +1,3 @@
+export * from "../../../src/index";
+export { default } from "../../../src/index";
+export { LocalVectorize } from "./local-vectorize";
