@@ -5,6 +5,9 @@
  * projection that builds them, because only it knows which arrays are sets.
  */
 
+/** The fields of one mirrored object that matter to a reader, before canonicalisation (see projections.ts). */
+export type Projection = Record<string, unknown>;
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Deterministic JSON text of a value (RFC 8785-like ordering for the data shapes we produce). */

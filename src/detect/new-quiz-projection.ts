@@ -9,8 +9,7 @@
  */
 import type { ItemContent, ParsedQuizItem } from "../canvas/new-quiz-items";
 import type { CanvasNewQuiz, CanvasQuestionEntry, CanvasQuizSettings } from "../canvas/new-quiz-schemas";
-import { canonicalJson } from "./canonical";
-import type { Projection } from "./projections";
+import { canonicalJson, type Projection } from "./canonical";
 
 /** The field holding a New Quiz's searchable HTML. */
 export const NEW_QUIZ_TEXT_FIELD = "search_html";

@@ -15,10 +15,11 @@ import type {
   CanvasPage,
   CanvasQuiz,
 } from "../canvas/schemas";
+import type { Projection } from "./canonical";
 import type { ItemType } from "./item-types";
 import { NEW_QUIZ_TEXT_FIELD } from "./new-quiz-projection";
 
-export type Projection = Record<string, unknown>;
+export type { Projection } from "./canonical";
 
 const sortedNumbers = (values: readonly number[] | null | undefined): number[] =>
   [...(values ?? [])].sort((a, b) => a - b);

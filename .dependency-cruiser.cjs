@@ -1,0 +1,84 @@
+/**
+ * The import rules `npm test` enforces (npm run check:shape). The Worker's code in src/ is layered, lowest first;
+ * a module may import its own part and any part below it, never one above. Each part has its own rank, so a loop
+ * between folders is impossible too. Pure core first, then the ports both sides implement or use, the adapters to
+ * the outside (Canvas, D1/R2, Durable Objects), the pipeline, the HTTP surfaces, and the wiring at the top.
+ */
+const LAYERS = [
+  // pure core: no I/O, no bindings
+  "shared",
+  "resilience",
+  "detect",
+  "extract",
+  "env.ts",
+  // the interfaces the pipeline talks through, implemented by adapters or stand-ins
+  "ports",
+  // adapters
+  "canvas",
+  "storage",
+  "observability",
+  "durable",
+  "search",
+  // the pipeline
+  "dedup",
+  "sync",
+  "events",
+  "queue",
+  "cron",
+  // HTTP surfaces
+  "mcp",
+  "dashboard",
+  "api",
+  // wiring
+  "deps.ts",
+  "index.ts",
+];
+
+const part = (name) => (name.endsWith(".ts") ? `src/${name.replace(".", "\\.")}$` : `src/${name}/`);
+const above = (index) => LAYERS.slice(index + 1).map((name) => `^${part(name)}`);
+
+module.exports = {
+  forbidden: [
+    {
+      name: "no-local-code-in-production",
+      comment: "src/ ships; test/ (simulator, CLI, stand-ins, benchmarks, tests) never does",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { path: "^test/" },
+    },
+    {
+      name: "no-circular",
+      comment: "a cycle between modules means neither can be read (or tested) alone",
+      severity: "error",
+      from: { path: "^src/" },
+      to: { circular: true },
+    },
+    {
+      name: "no-unknown-part",
+      comment: "every folder and top-level file of src/ has a place in LAYERS (.dependency-cruiser.cjs)",
+      severity: "error",
+      from: { path: "^src/", pathNot: `^(${LAYERS.map(part).join("|")}|src/.*\\.d\\.ts$)` },
+      to: {},
+    },
+    {
+      name: "d1-only-in-storage",
+      comment: "every D1 query lives in src/storage/d1 (one module per table or aggregate)",
+      severity: "error",
+      from: { path: "^src/", pathNot: "^src/storage/d1/" },
+      to: { path: "drizzle-orm" },
+    },
+    ...LAYERS.slice(0, -1).map((name, index) => ({
+      name: `layer-${name.replace(".ts", "")}`,
+      comment: `${name} may import only parts below it in LAYERS`,
+      severity: "error",
+      from: { path: `^${part(name)}` },
+      to: { path: above(index) },
+    })),
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    tsConfig: { fileName: "tsconfig.json" },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: [".ts", ".tsx", ".js"] },
+  },
+};
