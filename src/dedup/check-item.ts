@@ -10,11 +10,11 @@
  * supports are dropped (`staleRowIds`), and the item is marked checked, provisionally when the index had not caught
  * up. All of an item's writes go in one D1 batch.
  */
-import type { DedupIndexPort } from "./counting-index";
+import type { DedupIndexPort } from "./vectors/counting-index";
 import type { DedupItem, Twin } from "./d1-dedup-items";
 import { MAX_TWINS_PER_HASH, findTwins, loadTexts, markChecked } from "./d1-dedup-items";
 import { deletePairs, pairWrite, readPairs } from "./d1-duplicates";
-import { courseNamespace } from "./item-vectors";
+import { courseNamespace } from "./vectors/item-vectors";
 import { findNearDuplicates } from "./near-duplicates";
 import {
   type FoundPair,

@@ -13,7 +13,7 @@ import type { Config } from "../env";
 import type { Alert } from "../observability/alerts";
 import { log } from "../observability/log";
 import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
-import { type DedupIndexPort, type IndexCounts, countingIndex } from "./counting-index";
+import { type DedupIndexPort, type IndexCounts, countingIndex } from "./vectors/counting-index";
 import {
   type DedupItem,
   clearChecked,
@@ -23,9 +23,9 @@ import {
   selectWork,
 } from "./d1-dedup-items";
 import { pairWrite, readPairs, sweepDeadPairs, unlinkedBlobPairs } from "./d1-duplicates";
-import { indexableId, itemVector } from "./item-vectors";
+import { indexableId, itemVector } from "./vectors/item-vectors";
 import { decidePair, orientPair, pairReason } from "./pair-decision";
-import type { VectorRecord } from "./vector-port";
+import type { VectorRecord } from "../ports/vector-index";
 
 export interface DedupSettings {
   threshold: number;

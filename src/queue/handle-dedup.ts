@@ -17,9 +17,9 @@ import {
   dedupSettings,
   runDedupPass,
 } from "../dedup/dedup-pass";
-import type { DedupIndexPort } from "../dedup/counting-index";
+import type { DedupIndexPort } from "../dedup/vectors/counting-index";
 import { planRecheck } from "../dedup/near-duplicates";
-import { isVectorIndexPort } from "../dedup/vector-port";
+import { isVectorIndexPort } from "../ports/vector-index";
 import type { Config } from "../env";
 import { type Alert, raiseAlert } from "../observability/alerts";
 import { type R2FillResult, indexR2Texts } from "../search/index-r2-texts";
