@@ -12,20 +12,21 @@
 import type { Config } from "../env";
 import type { Alert } from "../observability/alerts";
 import { log } from "../observability/log";
-import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
-import { type DedupIndexPort, type IndexCounts, countingIndex } from "./vectors/counting-index";
-import {
-  type DedupItem,
-  clearChecked,
-  findTwins,
-  readText,
-  selectProvisional,
-  selectWork,
-} from "./d1-dedup-items";
-import { pairWrite, readPairs, sweepDeadPairs, unlinkedBlobPairs } from "./d1-duplicates";
-import { indexableId, itemVector } from "./vectors/item-vectors";
-import { decidePair, orientPair, pairReason } from "./pair-decision";
 import type { VectorRecord } from "../ports/vector-index";
+import type { Database } from "../storage/d1/client";
+import { clearChecks, findTwins, readText, selectProvisional, selectWork } from "../storage/d1/dedup-items";
+import {
+  type PairWrite,
+  readPairs,
+  sweepDeadPairs,
+  unlinkedBlobPairs,
+  writePairs,
+} from "../storage/d1/duplicates";
+import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
+import type { DedupItem } from "./dedup-item";
+import { decidePair, orientPair, pairReason } from "./pair-decision";
+import { type DedupIndexPort, type IndexCounts, countingIndex } from "./vectors/counting-index";
+import { indexableId, itemVector } from "./vectors/item-vectors";
 
 export interface DedupSettings {
   threshold: number;
@@ -50,7 +51,7 @@ export function dedupSettings(
 }
 
 export interface DedupDeps {
-  db: D1Database;
+  db: Database;
   blobs: R2Bucket;
   vectors: DedupIndexPort;
   settings: DedupSettings;
@@ -125,7 +126,7 @@ export async function runDedupPass(
     const ids: string[] = [];
     for (const item of gone) if (await indexableId(item.id)) ids.push(item.id);
     if (ids.length > 0) await index.deleteByIds(ids);
-    await deps.db.batch(gone.map((item) => clearChecked(deps.db, item.id, item.dedupHash)));
+    await clearChecks(deps.db, gone);
     result.removed = gone.length;
   }
   result.rowsDropped += await sweepDeadPairs(deps.db, courseId);
@@ -222,16 +223,16 @@ async function linkIdenticalBlobs(
   if (pairs.length === 0) return { linked: 0, more };
   const stored = await readPairs(deps.db, [...new Set(pairs.map((p) => p.x.itemId))]);
   const now = deps.now();
-  const statements: D1PreparedStatement[] = [];
+  const writes: PairWrite[] = [];
   for (const { x, y } of pairs) {
     const found = orientPair(x, y, { kind: "exact_blob", score: 1, reason: pairReason("exact_blob") });
     const row = stored.find((r) => r.itemA === found.itemA && r.itemB === found.itemB);
-    const write = pairWrite(deps.db, found, decidePair(row, found), now);
-    if (write !== null) statements.push(write);
+    const action = decidePair(row, found);
+    if (action.action !== "keep") writes.push({ pair: found, action });
   }
-  if (statements.length === 0) return { linked: 0, more };
-  const results = await deps.db.batch<{ id: number }>(statements);
-  return { linked: results.filter((r) => r.results.length > 0).length, more };
+  if (writes.length === 0) return { linked: 0, more };
+  const ids = await writePairs(deps.db, writes, now);
+  return { linked: ids.filter((id) => id !== undefined).length, more };
 }
 
 /**

@@ -59,6 +59,9 @@ export type PairAction =
       linked: boolean;
     };
 
+/** A decision that writes (every action but "keep"): what the storage side carries out as a compare-and-set. */
+export type PairChange = Exclude<PairAction, { action: "keep" }>;
+
 /** One side of a pair before orientation. */
 export interface PairSide {
   itemId: string;

@@ -12,6 +12,7 @@ import { Rng, editWords, generateCorpus } from "../corpus/corpus";
 import { type DedupDeps, runDedupPass } from "../../../src/dedup/dedup-pass";
 import { MemoryVectorIndex } from "../stand-ins/memory-vector-index";
 import { exactNearDuplicatePairs, runDedupQualityBenchmark } from "../corpus/quality-benchmark";
+import { openDatabase } from "../../../src/storage/d1/client";
 import { resetStorage } from "../../support/harness";
 
 const BASES = 60;
@@ -49,7 +50,7 @@ it("dedup quality: the service's passes on the same corpus", { timeout: 3_600_00
 
   const index = new MemoryVectorIndex();
   const deps: DedupDeps = {
-    db: env.DB,
+    db: openDatabase(env.DB),
     blobs: env.BLOBS,
     vectors: index,
     settings: { threshold: 0.8, scope: "course", dimensions: 384, batchSize: 100, blobPairsPerPass: 500 },
