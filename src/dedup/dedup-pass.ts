@@ -7,11 +7,10 @@
  * 3. every added or changed text gets its vector upserted (one batched write), then is checked (check-item.ts);
  *    provisional checks are repeated when asked.
  * Bounded per pass (`batchSize` items) so one queue invocation stays far inside D1's query budget; the result says
- * where to continue and which items are provisional. Bindings come in as arguments.
+ * where to continue and which items are provisional. Bindings come in as arguments, and so do the log and the alert
+ * sink: dedup reports through them and never imports observability (the queue handler wires them).
  */
 import type { Config } from "../env";
-import type { Alert } from "../observability/alerts";
-import { log } from "../observability/log";
 import type { VectorRecord } from "../ports/vector-index";
 import type { Database } from "../storage/d1/client";
 import { clearChecks, findTwins, readText, selectProvisional, selectWork } from "../storage/d1/dedup-items";
@@ -50,6 +49,17 @@ export function dedupSettings(
   };
 }
 
+/** Where a pass logs (production: src/observability/log.ts `log`). Fields carry ids and numbers, never text. */
+export type DedupLogger = (level: "debug" | "warn", message: string, fields: Record<string, unknown>) => void;
+
+/** The one alert a pass raises when it opened conflicts (an observability `Alert`, declared here by shape). */
+export interface NearDuplicateAlert {
+  kind: "near_duplicates";
+  level: "warn";
+  message: string;
+  details: Record<string, unknown>;
+}
+
 export interface DedupDeps {
   db: Database;
   blobs: R2Bucket;
@@ -57,7 +67,8 @@ export interface DedupDeps {
   settings: DedupSettings;
   now: () => number;
   /** raises one alert (production: `raiseAlert` with ALERT_WEBHOOK_URL) */
-  alert: (alert: Alert) => Promise<void>;
+  alert: (alert: NearDuplicateAlert) => Promise<void>;
+  log: DedupLogger;
 }
 
 export type PassSelection =
@@ -192,7 +203,7 @@ async function prepareTexts(deps: DedupDeps, items: TextItem[], skipped: string[
   for (const item of items) {
     const text = await readText(deps.blobs, item);
     if (text === null || !(await indexableId(item.id))) {
-      log("warn", "dedup: item text unavailable or id not indexable; skipped", { itemId: item.id });
+      deps.log("warn", "dedup: item text unavailable or id not indexable; skipped", { itemId: item.id });
       skipped.push(item.id);
       continue;
     }
@@ -240,7 +251,7 @@ async function linkIdenticalBlobs(
  * operator has pairs to look at) carries them all, ids and scores only, never text.
  */
 async function announce(deps: DedupDeps, courseId: number, raised: RaisedConflict[]): Promise<void> {
-  for (const conflict of raised) log("debug", "near-duplicate conflict opened", { ...conflict });
+  for (const conflict of raised) deps.log("debug", "near-duplicate conflict opened", { ...conflict });
   await deps.alert({
     kind: "near_duplicates",
     level: "warn",

@@ -79,6 +79,7 @@ export async function handleDedupMessage(
     },
     now,
     alert: runtime.alert ?? ((alert) => raiseAlert(config, alert)),
+    log,
   };
   const selection: PassSelection =
     message.trigger === "recheck"

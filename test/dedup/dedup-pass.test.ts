@@ -10,6 +10,7 @@ import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import { similarity } from "../../src/dedup/trigram";
 import { loadConfig } from "../../src/env";
 import type { Alert } from "../../src/observability/alerts";
+import { log } from "../../src/observability/log";
 import { handleDedupMessage } from "../../src/queue/handle-dedup";
 import { DedupMessageSchema } from "../../src/queue/message";
 import { openDatabase } from "../../src/storage/d1/client";
@@ -78,6 +79,7 @@ function deps(index: MemoryVectorIndex, over: Partial<DedupSettings> = {}, alert
     alert: async (alert) => {
       alerts.push(alert);
     },
+    log,
   };
 }
 

@@ -13,6 +13,7 @@ import { type DedupDeps, runDedupPass } from "../../../src/dedup/dedup-pass";
 import { MemoryVectorIndex } from "../stand-ins/memory-vector-index";
 import { exactNearDuplicatePairs, runDedupQualityBenchmark } from "../corpus/quality-benchmark";
 import { openDatabase } from "../../../src/storage/d1/client";
+import { log } from "../../../src/observability/log";
 import { resetStorage } from "../../support/harness";
 
 const BASES = 60;
@@ -56,6 +57,7 @@ it("dedup quality: the service's passes on the same corpus", { timeout: 3_600_00
     settings: { threshold: 0.8, scope: "course", dimensions: 384, batchSize: 100, blobPairsPerPass: 500 },
     now: Date.now,
     alert: async () => {},
+    log,
   };
   const totals = { checked: 0, exactText: 0, near: 0, passes: 0, provisional: 0 };
   const passAll = async (): Promise<void> => {
