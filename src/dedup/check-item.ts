@@ -47,15 +47,12 @@ export interface CheckContext {
   checkedInPass: Map<string, { textHash: string; provisional: boolean }>;
 }
 
-/** A near-duplicate that became an open conflict. */
-export interface RaisedConflict {
+/** A near-duplicate that became an open conflict (ids and numbers only: what the log and the alert carry). */
+export interface RaisedConflict extends Pick<
+  FoundPair,
+  "itemA" | "itemB" | "courseA" | "courseB" | "score" | "reason"
+> {
   id: number;
-  itemA: string;
-  itemB: string;
-  courseA: number;
-  courseB: number;
-  score: number;
-  reason: string;
 }
 
 export interface ItemCheckResult {

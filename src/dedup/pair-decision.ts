@@ -29,18 +29,10 @@ export interface FoundPair {
   reason: string;
 }
 
-/** The part of a stored row the decision needs. */
-export interface StoredPair {
+/** The part of a stored row the decision needs: the pair as found, and the row's id, status and version. */
+export interface StoredPair extends Omit<FoundPair, "reason"> {
   id: number;
-  itemA: string;
-  itemB: string;
-  courseA: number;
-  courseB: number;
-  kind: DuplicateKind;
   status: DuplicateStatus;
-  score: number;
-  textHashA: string | null;
-  textHashB: string | null;
   updatedAt: number;
 }
 

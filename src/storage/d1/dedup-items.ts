@@ -8,10 +8,12 @@
  *
  * Raw SQL through `db.$client`: id and hash lists travel as one JSON parameter (`json_each`, D1 allows 100 bound
  * parameters per statement), twins are capped per hash with a window function, and the work selection is one
- * scan with computed columns; the check-state writes are statements batched by dedup-checks.ts.
+ * scan with computed columns; the check mark is a statement batched by dedup-checks.ts. Clearing checks is drizzle.
  */
 import { type DedupItem, MAX_TWINS_PER_HASH, type StoredText, type Twin } from "../../dedup/dedup-item";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client";
+import { items } from "./schema";
 
 /** The `items` columns a pass reads, as SQL returns them (`gone` computed: deleted or without text). */
 interface ItemRow {
@@ -183,16 +185,19 @@ export function markCheckedStatement(
  */
 export async function clearChecks(
   db: Database,
-  items: readonly Pick<DedupItem, "id" | "dedupHash">[],
+  gone: readonly Pick<DedupItem, "id" | "dedupHash">[],
 ): Promise<void> {
-  if (items.length === 0) return;
-  await db.$client.batch(
-    items.map((item) =>
-      db.$client
-        .prepare(
-          "UPDATE items SET dedup_hash = NULL, dedup_provisional = NULL WHERE id = ?1 AND dedup_hash IS ?2",
-        )
-        .bind(item.id, item.dedupHash),
-    ),
+  const [first, ...rest] = gone.map((item) =>
+    db
+      .update(items)
+      .set({ dedupHash: null, dedupProvisional: null })
+      .where(
+        and(
+          eq(items.id, item.id),
+          item.dedupHash === null ? isNull(items.dedupHash) : eq(items.dedupHash, item.dedupHash),
+        ),
+      ),
   );
+  if (first === undefined) return;
+  await db.batch([first, ...rest]);
 }

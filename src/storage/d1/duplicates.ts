@@ -18,6 +18,7 @@ import type {
   DuplicateStatus,
   FoundPair,
   PairChange,
+  PairSide,
   Resolution,
   StoredPair,
 } from "../../dedup/pair-decision";
@@ -211,8 +212,8 @@ export async function sweepDeadPairs(db: Database, courseId: number): Promise<nu
 
 /** Two live files with the same bytes, not yet linked as such. */
 export interface BlobPair {
-  x: { itemId: string; courseId: number; textHash: string | null };
-  y: { itemId: string; courseId: number; textHash: string | null };
+  x: PairSide;
+  y: PairSide;
 }
 
 /**
