@@ -3,12 +3,12 @@
  * register (and forget an earlier removal), request a sync, remove (optionally purging the mirror), and record a
  * conflict resolution. Each returns a tagged result; the callers turn it into JSON or a page.
  */
-import { getDuplicate, recordResolution, type DuplicateView } from "../dedup/duplicate-queries";
 import type { Resolution } from "../dedup/pair-decision";
 import { loadConfig } from "../env";
 import { enqueueSyncJobs } from "../queue/enqueue";
 import { purgeCourse, type PurgeResult } from "../storage/course-purge";
 import { openDatabase } from "../storage/d1/client";
+import { getDuplicate, recordResolution, type DuplicateView } from "../storage/d1/conflicts";
 import { deleteCourseRow } from "../storage/d1/course-removal";
 import { insertCourse } from "../storage/d1/course-registration";
 import { getCourse } from "../storage/d1/queries";
@@ -68,14 +68,15 @@ export async function resolveConflict(
   decision: { resolution: Resolution; canonicalItemId: string | null },
   now: number,
 ): Promise<ResolveResult> {
-  const row = await getDuplicate(env.DB, conflictId);
+  const db = openDatabase(env.DB);
+  const row = await getDuplicate(db, conflictId);
   if (row === null) return { ok: false, reason: "not_found" };
   if (row.kind !== "near_text") return { ok: false, reason: "not_a_conflict" };
   const canonical = decision.canonicalItemId;
   if (canonical !== null && canonical !== row.a.itemId && canonical !== row.b.itemId) {
     return { ok: false, reason: "bad_canonical", allowed: [row.a.itemId, row.b.itemId] };
   }
-  const ok = await recordResolution(env.DB, conflictId, decision, now);
-  const updated = ok ? await getDuplicate(env.DB, conflictId) : null;
+  const ok = await recordResolution(db, conflictId, decision, now);
+  const updated = ok ? await getDuplicate(db, conflictId) : null;
   return updated === null ? { ok: false, reason: "not_found" } : { ok: true, conflict: updated };
 }

@@ -3,7 +3,7 @@
  * both texts side by side, the exact similarity, the reason, and the decisions an operator can record (keep both,
  * mark one side as the canonical copy, ignore). All Canvas text is escaped by JSX.
  */
-import type { DuplicateView } from "../dedup/duplicate-queries";
+import type { DuplicateView } from "../storage/d1/conflicts";
 import type { ItemText } from "../storage/d1/item-texts";
 import { formatTimestamp } from "./format";
 import { ActionButton, Badge, Layout } from "./layout";

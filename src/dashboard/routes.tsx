@@ -9,11 +9,11 @@ import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import { constantTimeEqual } from "../api/constant-time";
 import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../api/session";
-import { getDuplicate, listConflicts } from "../dedup/duplicate-queries";
 import { evaluateHealth, liveEventsHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
 import { courseChangeLog, isChangeLogCursor } from "../storage/d1/change-log";
 import { openDatabase } from "../storage/d1/client";
+import { getDuplicate, listConflicts } from "../storage/d1/conflicts";
 import { readItemText } from "../storage/d1/item-texts";
 import {
   countItemsByType,
@@ -215,7 +215,7 @@ dashboardRoutes.get("/conflicts", async (c) => {
   const afterId = cursor ? decodeCursor(cursor, isNumberCursor) : 0;
   if (afterId === null)
     return render(c, <NotFoundPage message="That page of conflicts does not exist." />, 400);
-  const page = await listConflicts(c.env.DB, { status, afterId, limit: CONFLICT_PAGE_SIZE });
+  const page = await listConflicts(openDatabase(c.env.DB), { status, afterId, limit: CONFLICT_PAGE_SIZE });
   return render(
     c,
     <ConflictsPage
@@ -233,7 +233,7 @@ dashboardRoutes.get("/conflicts/:conflictId", async (c) => {
   const viewer = await viewerOf(c);
   if (!viewer) return c.redirect("/login", 303);
   const id = IdSchema.safeParse(c.req.param("conflictId"));
-  const conflict = id.success ? await getDuplicate(c.env.DB, id.data) : null;
+  const conflict = id.success ? await getDuplicate(openDatabase(c.env.DB), id.data) : null;
   if (conflict === null || conflict.kind !== "near_text") {
     return render(c, <NotFoundPage message="There is no such conflict." />, 404);
   }

@@ -10,11 +10,11 @@
  * supports are dropped (`staleRowIds`), and the item is marked checked, provisionally when the index had not caught
  * up. All of an item's writes go in one D1 batch.
  */
-import type { DedupIndexPort } from "./counting-index";
-import type { DedupItem, Twin } from "./d1-dedup-items";
-import { MAX_TWINS_PER_HASH, findTwins, loadTexts, markChecked } from "./d1-dedup-items";
-import { deletePairs, pairWrite, readPairs } from "./d1-duplicates";
-import { courseNamespace } from "./item-vectors";
+import type { Database } from "../storage/d1/client";
+import { recordCheck } from "../storage/d1/dedup-checks";
+import { findTwins, loadTexts } from "../storage/d1/dedup-items";
+import { type PairWrite, readPairs } from "../storage/d1/duplicates";
+import { type DedupItem, MAX_TWINS_PER_HASH, type Twin } from "./dedup-item";
 import { findNearDuplicates } from "./near-duplicates";
 import {
   type FoundPair,
@@ -26,6 +26,8 @@ import {
   staleRowIds,
 } from "./pair-decision";
 import { formatFloat4 } from "./trigram";
+import type { DedupIndexPort } from "./vectors/counting-index";
+import { courseNamespace } from "./vectors/item-vectors";
 
 export interface CheckSettings {
   threshold: number;
@@ -34,7 +36,7 @@ export interface CheckSettings {
 }
 
 export interface CheckContext {
-  db: D1Database;
+  db: Database;
   blobs: R2Bucket;
   index: DedupIndexPort;
   settings: CheckSettings;
@@ -45,15 +47,12 @@ export interface CheckContext {
   checkedInPass: Map<string, { textHash: string; provisional: boolean }>;
 }
 
-/** A near-duplicate that became an open conflict. */
-export interface RaisedConflict {
+/** A near-duplicate that became an open conflict (ids and numbers only: what the log and the alert carry). */
+export interface RaisedConflict extends Pick<
+  FoundPair,
+  "itemA" | "itemB" | "courseA" | "courseB" | "score" | "reason"
+> {
   id: number;
-  itemA: string;
-  itemB: string;
-  courseA: number;
-  courseB: number;
-  score: number;
-  reason: string;
 }
 
 export interface ItemCheckResult {
@@ -227,29 +226,27 @@ export async function checkItem(
   const involved = new Set([item.id, ...found.pairs.flatMap((pair) => [pair.itemA, pair.itemB])]);
   const stored = await readPairs(ctx.db, [...involved]);
   const now = ctx.now();
-  const statements: D1PreparedStatement[] = [];
-  const effects: { pair: FoundPair; raised: boolean; linked: boolean }[] = [];
+  const writes: PairWrite[] = [];
   for (const pair of found.pairs) {
     const row = stored.find((r) => r.itemA === pair.itemA && r.itemB === pair.itemB);
     const action = decidePair(row, pair);
-    const write = pairWrite(ctx.db, pair, action, now);
-    if (write === null || action.action === "keep") continue;
-    statements.push(write);
-    effects.push({ pair, raised: action.raised, linked: action.linked });
+    if (action.action !== "keep") writes.push({ pair, action });
   }
   const others = new Set(found.pairs.map((p) => (p.itemA === item.id ? p.itemB : p.itemA)));
   const stale = staleRowIds(item.id, stored, others, found.nearComplete);
-  if (stale.length > 0) statements.push(deletePairs(ctx.db, stale));
-  statements.push(markChecked(ctx.db, item.id, item.textHash, found.provisional));
-  const results = await ctx.db.batch<{ id: number }>(statements);
+  const recorded = await recordCheck(
+    ctx.db,
+    { itemId: item.id, textHash: item.textHash, provisional: found.provisional, writes, staleRowIds: stale },
+    now,
+  );
 
   const raised: RaisedConflict[] = [];
   let linkedExactText = 0;
-  effects.forEach((effect, i) => {
-    const id = results[i]?.results[0]?.id;
+  writes.forEach(({ pair, action }, i) => {
+    const id = recorded.writtenIds[i];
     if (id === undefined) return; // another pass wrote this row first; it raised or linked it
-    if (effect.raised) raised.push({ id, ...pick(effect.pair) });
-    if (effect.linked && effect.pair.kind === "exact_text") linkedExactText++;
+    if (action.raised) raised.push({ id, ...pick(pair) });
+    if (action.linked && pair.kind === "exact_text") linkedExactText++;
   });
   ctx.checkedInPass.set(item.id, { textHash: item.textHash, provisional: found.provisional });
   return {
@@ -259,7 +256,7 @@ export async function checkItem(
     staleVectors: found.staleVectors,
     raised,
     linkedExactText,
-    deletedRows: stale.length > 0 ? (results[effects.length]?.meta.changes ?? 0) : 0,
+    deletedRows: recorded.deletedRows,
   };
 }
 

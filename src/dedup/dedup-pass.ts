@@ -7,25 +7,25 @@
  * 3. every added or changed text gets its vector upserted (one batched write), then is checked (check-item.ts);
  *    provisional checks are repeated when asked.
  * Bounded per pass (`batchSize` items) so one queue invocation stays far inside D1's query budget; the result says
- * where to continue and which items are provisional. Bindings come in as arguments.
+ * where to continue and which items are provisional. Bindings come in as arguments, and so do the log and the alert
+ * sink: dedup reports through them and never imports observability (the queue handler wires them).
  */
 import type { Config } from "../env";
-import type { Alert } from "../observability/alerts";
-import { log } from "../observability/log";
-import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
-import { type DedupIndexPort, type IndexCounts, countingIndex } from "./counting-index";
+import type { VectorRecord } from "../ports/vector-index";
+import type { Database } from "../storage/d1/client";
+import { clearChecks, findTwins, readText, selectProvisional, selectWork } from "../storage/d1/dedup-items";
 import {
-  type DedupItem,
-  clearChecked,
-  findTwins,
-  readText,
-  selectProvisional,
-  selectWork,
-} from "./d1-dedup-items";
-import { pairWrite, readPairs, sweepDeadPairs, unlinkedBlobPairs } from "./d1-duplicates";
-import { indexableId, itemVector } from "./item-vectors";
+  type PairWrite,
+  readPairs,
+  sweepDeadPairs,
+  unlinkedBlobPairs,
+  writePairs,
+} from "../storage/d1/duplicates";
+import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
+import type { DedupItem } from "./dedup-item";
 import { decidePair, orientPair, pairReason } from "./pair-decision";
-import type { VectorRecord } from "./vector-port";
+import { type DedupIndexPort, type IndexCounts, countingIndex } from "./vectors/counting-index";
+import { indexableId, itemVector } from "./vectors/item-vectors";
 
 export interface DedupSettings {
   threshold: number;
@@ -49,14 +49,26 @@ export function dedupSettings(
   };
 }
 
+/** Where a pass logs (production: src/observability/log.ts `log`). Fields carry ids and numbers, never text. */
+export type DedupLogger = (level: "debug" | "warn", message: string, fields: Record<string, unknown>) => void;
+
+/** The one alert a pass raises when it opened conflicts (an observability `Alert`, declared here by shape). */
+export interface NearDuplicateAlert {
+  kind: "near_duplicates";
+  level: "warn";
+  message: string;
+  details: Record<string, unknown>;
+}
+
 export interface DedupDeps {
-  db: D1Database;
+  db: Database;
   blobs: R2Bucket;
   vectors: DedupIndexPort;
   settings: DedupSettings;
   now: () => number;
   /** raises one alert (production: `raiseAlert` with ALERT_WEBHOOK_URL) */
-  alert: (alert: Alert) => Promise<void>;
+  alert: (alert: NearDuplicateAlert) => Promise<void>;
+  log: DedupLogger;
 }
 
 export type PassSelection =
@@ -125,7 +137,7 @@ export async function runDedupPass(
     const ids: string[] = [];
     for (const item of gone) if (await indexableId(item.id)) ids.push(item.id);
     if (ids.length > 0) await index.deleteByIds(ids);
-    await deps.db.batch(gone.map((item) => clearChecked(deps.db, item.id, item.dedupHash)));
+    await clearChecks(deps.db, gone);
     result.removed = gone.length;
   }
   result.rowsDropped += await sweepDeadPairs(deps.db, courseId);
@@ -191,7 +203,7 @@ async function prepareTexts(deps: DedupDeps, items: TextItem[], skipped: string[
   for (const item of items) {
     const text = await readText(deps.blobs, item);
     if (text === null || !(await indexableId(item.id))) {
-      log("warn", "dedup: item text unavailable or id not indexable; skipped", { itemId: item.id });
+      deps.log("warn", "dedup: item text unavailable or id not indexable; skipped", { itemId: item.id });
       skipped.push(item.id);
       continue;
     }
@@ -222,16 +234,16 @@ async function linkIdenticalBlobs(
   if (pairs.length === 0) return { linked: 0, more };
   const stored = await readPairs(deps.db, [...new Set(pairs.map((p) => p.x.itemId))]);
   const now = deps.now();
-  const statements: D1PreparedStatement[] = [];
+  const writes: PairWrite[] = [];
   for (const { x, y } of pairs) {
     const found = orientPair(x, y, { kind: "exact_blob", score: 1, reason: pairReason("exact_blob") });
     const row = stored.find((r) => r.itemA === found.itemA && r.itemB === found.itemB);
-    const write = pairWrite(deps.db, found, decidePair(row, found), now);
-    if (write !== null) statements.push(write);
+    const action = decidePair(row, found);
+    if (action.action !== "keep") writes.push({ pair: found, action });
   }
-  if (statements.length === 0) return { linked: 0, more };
-  const results = await deps.db.batch<{ id: number }>(statements);
-  return { linked: results.filter((r) => r.results.length > 0).length, more };
+  if (writes.length === 0) return { linked: 0, more };
+  const ids = await writePairs(deps.db, writes, now);
+  return { linked: ids.filter((id) => id !== undefined).length, more };
 }
 
 /**
@@ -239,7 +251,7 @@ async function linkIdenticalBlobs(
  * operator has pairs to look at) carries them all, ids and scores only, never text.
  */
 async function announce(deps: DedupDeps, courseId: number, raised: RaisedConflict[]): Promise<void> {
-  for (const conflict of raised) log("debug", "near-duplicate conflict opened", { ...conflict });
+  for (const conflict of raised) deps.log("debug", "near-duplicate conflict opened", { ...conflict });
   await deps.alert({
     kind: "near_duplicates",
     level: "warn",

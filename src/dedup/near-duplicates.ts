@@ -25,11 +25,14 @@ import {
   vectorFromTrigrams,
 } from "./embedding";
 import { type TrigramLocale, isAboveThreshold, setSimilarity, trigramSet } from "./trigram";
-import type { VectorFilter, VectorMatch, VectorQueryPort } from "./vector-port";
-import { META_TEXT_HASH, META_TRIGRAM_COUNT } from "./vector-record";
-import { INDEXED_STRING_BYTES, MAX_TOP_K } from "./vector-search";
-
-export { vectorIdFor, lexicalVectorRecord } from "./vector-record";
+import {
+  INDEXED_STRING_BYTES,
+  MAX_TOP_K,
+  type VectorFilter,
+  type VectorMatch,
+  type VectorQueryPort,
+} from "../ports/vector-index";
+import { META_TEXT_HASH, META_TRIGRAM_COUNT } from "./vectors/vector-record";
 
 export interface FindNearDuplicatesInput {
   /** Vector id of the changed item (`vectorIdFor(itemKey)`); its vector is already upserted. */

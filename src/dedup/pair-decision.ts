@@ -29,18 +29,10 @@ export interface FoundPair {
   reason: string;
 }
 
-/** The part of a stored row the decision needs. */
-export interface StoredPair {
+/** The part of a stored row the decision needs: the pair as found, and the row's id, status and version. */
+export interface StoredPair extends Omit<FoundPair, "reason"> {
   id: number;
-  itemA: string;
-  itemB: string;
-  courseA: number;
-  courseB: number;
-  kind: DuplicateKind;
   status: DuplicateStatus;
-  score: number;
-  textHashA: string | null;
-  textHashB: string | null;
   updatedAt: number;
 }
 
@@ -58,6 +50,9 @@ export type PairAction =
       /** the pair becomes an exact link of this kind that was not one before: count */
       linked: boolean;
     };
+
+/** A decision that writes (every action but "keep"): what the storage side carries out as a compare-and-set. */
+export type PairChange = Exclude<PairAction, { action: "keep" }>;
 
 /** One side of a pair before orientation. */
 export interface PairSide {

@@ -17,13 +17,14 @@ import {
   dedupSettings,
   runDedupPass,
 } from "../dedup/dedup-pass";
-import type { DedupIndexPort } from "../dedup/counting-index";
+import type { DedupIndexPort } from "../dedup/vectors/counting-index";
 import { planRecheck } from "../dedup/near-duplicates";
-import { isVectorIndexPort } from "../dedup/vector-port";
+import { isVectorIndexPort } from "../ports/vector-index";
 import type { Config } from "../env";
 import { type Alert, raiseAlert } from "../observability/alerts";
 import { type R2FillResult, indexR2Texts } from "../search/index-r2-texts";
 import { log } from "../observability/log";
+import { openDatabase } from "../storage/d1/client";
 import type { DedupMessage, DedupMessageBody } from "./message";
 import type { Settlement } from "./settle";
 import { yieldToSyncs } from "./yield-to-syncs";
@@ -69,7 +70,7 @@ export async function handleDedupMessage(
   if (vectors === undefined)
     return { action: "dead_letter", reason: "the VECTORS binding is not a vector index" };
   const deps: DedupDeps = {
-    db: env.DB,
+    db: openDatabase(env.DB),
     blobs: env.BLOBS,
     vectors,
     settings: {
@@ -78,6 +79,7 @@ export async function handleDedupMessage(
     },
     now,
     alert: runtime.alert ?? ((alert) => raiseAlert(config, alert)),
+    log,
   };
   const selection: PassSelection =
     message.trigger === "recheck"

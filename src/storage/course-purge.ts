@@ -5,8 +5,8 @@
  * regular GC, exactly like the bytes of a deleted file. Idempotent, so it can run again when a sync that was still
  * running for the course ends.
  */
-import { indexableId } from "../dedup/item-vectors";
-import { isVectorIndexPort } from "../dedup/vector-port";
+import { indexableId } from "../dedup/vectors/item-vectors";
+import { isVectorIndexPort } from "../ports/vector-index";
 import { collectGarbageBlobs } from "./blob-gc";
 import { indexedItemIds, purgeCourseRows, type PurgedRows } from "./d1/course-removal";
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CANDIDATE_CUTOFF } from "../../src/dedup/embedding";
 import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import { runDedupQualityBenchmark } from "../local/corpus/quality-benchmark";
-import { isVectorIndexPort } from "../../src/dedup/vector-port";
+import { isVectorIndexPort } from "../../src/ports/vector-index";
 
 describe("runDedupQualityBenchmark", () => {
   it("meets the targets in process: precision 1, recall >= 0.99, one query per changed text", async () => {

@@ -10,8 +10,10 @@ import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import { similarity } from "../../src/dedup/trigram";
 import { loadConfig } from "../../src/env";
 import type { Alert } from "../../src/observability/alerts";
+import { log } from "../../src/observability/log";
 import { handleDedupMessage } from "../../src/queue/handle-dedup";
 import { DedupMessageSchema } from "../../src/queue/message";
+import { openDatabase } from "../../src/storage/d1/client";
 import { textKey } from "../../src/storage/r2/keys";
 import { API_TOKEN, CANVAS_TOKEN, resetStorage } from "../support/harness";
 import { baseText, byJson, counter, editEvery } from "../support/dedup-harness";
@@ -69,7 +71,7 @@ const SETTINGS: DedupSettings = {
 
 function deps(index: MemoryVectorIndex, over: Partial<DedupSettings> = {}, alerts: Alert[] = []): DedupDeps {
   return {
-    db: env.DB,
+    db: openDatabase(env.DB),
     blobs: env.BLOBS,
     vectors: index,
     settings: { ...SETTINGS, ...over },
@@ -77,6 +79,7 @@ function deps(index: MemoryVectorIndex, over: Partial<DedupSettings> = {}, alert
     alert: async (alert) => {
       alerts.push(alert);
     },
+    log,
   };
 }
 

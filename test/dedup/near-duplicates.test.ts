@@ -6,16 +6,15 @@ import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import {
   type FindNearDuplicatesInput,
   findNearDuplicates,
-  lexicalVectorRecord,
   planRecheck,
-  vectorIdFor,
 } from "../../src/dedup/near-duplicates";
+import { lexicalVectorRecord, vectorIdFor } from "../../src/dedup/vectors/vector-record";
 import { similarity, trigramCount } from "../../src/dedup/trigram";
 import {
   type VectorIndexPort,
   type VectorQueryOptions,
   isVectorIndexPort,
-} from "../../src/dedup/vector-port";
+} from "../../src/ports/vector-index";
 
 const BASE = [
   "Assignment 3: the sampling distribution. Due October 12 at 11:59 pm.",

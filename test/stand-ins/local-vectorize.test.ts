@@ -1,7 +1,7 @@
 import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { type VectorIndexPort, isVectorIndexPort } from "../../src/dedup/vector-port";
+import { type VectorIndexPort, isVectorIndexPort } from "../../src/ports/vector-index";
 import { LocalVectorize } from "../local/stand-ins/local-vectorize";
 import { runVectorIndexConformance, unitAt } from "../support/vector-index-conformance";
 

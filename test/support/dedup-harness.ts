@@ -8,7 +8,7 @@
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { POLICIES } from "../local/corpus/corpus-text";
-import { type VectorIndexPort, type VectorRecord, isVectorIndexPort } from "../../src/dedup/vector-port";
+import { type VectorIndexPort, type VectorRecord, isVectorIndexPort } from "../../src/ports/vector-index";
 import type { CanvasSimulator } from "../local/simulator";
 import { api, apiJson, resetStorage, startSimulator, syncNow, type JobView } from "./harness";
 

@@ -6,7 +6,7 @@
  * storage lives for the whole test file.
  */
 import { expect, it } from "vitest";
-import type { VectorFilter, VectorIndexPort, VectorRecord } from "../../src/dedup/vector-port";
+import type { VectorFilter, VectorIndexPort, VectorRecord } from "../../src/ports/vector-index";
 
 export const CONFORMANCE_DIMENSIONS = 384;
 

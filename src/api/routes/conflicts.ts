@@ -9,7 +9,8 @@ import {
   getDuplicate,
   listConflicts,
   listCourseDuplicates,
-} from "../../dedup/duplicate-queries";
+} from "../../storage/d1/conflicts";
+import { openDatabase } from "../../storage/d1/client";
 import { resolveConflict } from "../course-actions";
 import { decodeCursor, encodeCursor } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
@@ -137,7 +138,7 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const query = c.req.valid("query");
-    const page = await listConflicts(c.env.DB, {
+    const page = await listConflicts(openDatabase(c.env.DB), {
       status: query.status,
       courseId: query.canvasCourseId,
       afterId: afterIdFrom(query.cursor),
@@ -162,7 +163,7 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const { conflictId } = c.req.valid("param");
-    const row = await getDuplicate(c.env.DB, conflictId);
+    const row = await getDuplicate(openDatabase(c.env.DB), conflictId);
     if (row === null || row.kind !== "near_text") {
       throw new ApiError(404, "not_found", `no conflict ${conflictId}`);
     }
@@ -232,7 +233,7 @@ conflictRoutes.openapi(
     const query = c.req.valid("query");
     const afterId = afterIdFrom(query.cursor);
     await requireCourse(c.env.DB, canvasCourseId);
-    const page = await listCourseDuplicates(c.env.DB, {
+    const page = await listCourseDuplicates(openDatabase(c.env.DB), {
       courseId: canvasCourseId,
       kind: query.kind,
       status: query.status,
@@ -259,7 +260,7 @@ conflictRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     await requireCourse(c.env.DB, canvasCourseId);
-    const summary = await courseDedupSummary(c.env.DB, canvasCourseId);
+    const summary = await courseDedupSummary(openDatabase(c.env.DB), canvasCourseId);
     return c.json({ canvasCourseId, ...summary }, 200);
   },
 );

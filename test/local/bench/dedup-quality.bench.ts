@@ -12,6 +12,8 @@ import { Rng, editWords, generateCorpus } from "../corpus/corpus";
 import { type DedupDeps, runDedupPass } from "../../../src/dedup/dedup-pass";
 import { MemoryVectorIndex } from "../stand-ins/memory-vector-index";
 import { exactNearDuplicatePairs, runDedupQualityBenchmark } from "../corpus/quality-benchmark";
+import { openDatabase } from "../../../src/storage/d1/client";
+import { log } from "../../../src/observability/log";
 import { resetStorage } from "../../support/harness";
 
 const BASES = 60;
@@ -49,12 +51,13 @@ it("dedup quality: the service's passes on the same corpus", { timeout: 3_600_00
 
   const index = new MemoryVectorIndex();
   const deps: DedupDeps = {
-    db: env.DB,
+    db: openDatabase(env.DB),
     blobs: env.BLOBS,
     vectors: index,
     settings: { threshold: 0.8, scope: "course", dimensions: 384, batchSize: 100, blobPairsPerPass: 500 },
     now: Date.now,
     alert: async () => {},
+    log,
   };
   const totals = { checked: 0, exactText: 0, near: 0, passes: 0, provisional: 0 };
   const passAll = async (): Promise<void> => {

@@ -11,8 +11,8 @@ import { expect, it } from "vitest";
 import { generateCorpus } from "../corpus/corpus";
 import { CANDIDATE_CUTOFF, sizeRange, vectorFromTrigrams } from "../../../src/dedup/embedding";
 import { trigramSet } from "../../../src/dedup/trigram";
-import type { VectorQueryOptions, VectorRecord } from "../../../src/dedup/vector-port";
-import { searchVectors } from "../../../src/dedup/vector-search";
+import type { VectorQueryOptions, VectorRecord } from "../../../src/ports/vector-index";
+import { searchVectors } from "../stand-ins/vector-search";
 import { LocalVectorize } from "../stand-ins/local-vectorize";
 import { StandinStore } from "../stand-ins/local-vectorize-store";
 

@@ -17,8 +17,8 @@ import {
 import { MemoryVectorIndex } from "../stand-ins/memory-vector-index";
 import { findNearDuplicates } from "../../../src/dedup/near-duplicates";
 import { type TrigramLocale, isAboveThreshold, trigramSet } from "../../../src/dedup/trigram";
-import type { VectorIndexPort } from "../../../src/dedup/vector-port";
-import { lexicalVectorRecord, vectorIdFor } from "../../../src/dedup/vector-record";
+import type { VectorIndexPort } from "../../../src/ports/vector-index";
+import { lexicalVectorRecord, vectorIdFor } from "../../../src/dedup/vectors/vector-record";
 
 export interface DedupBenchmarkOptions extends CorpusOptions {
   /** Index to run against; default a fresh in-memory index. It should start empty. */

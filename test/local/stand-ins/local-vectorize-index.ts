@@ -10,7 +10,7 @@
  * before training, or during a retraining) is filed by the next `maintain`.
  */
 import { z } from "zod";
-import type { SearchConfig } from "../../../src/dedup/vector-search";
+import type { SearchConfig } from "./vector-search";
 import {
   type Centroids,
   cellCountFor,

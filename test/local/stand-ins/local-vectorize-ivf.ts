@@ -9,7 +9,7 @@
  * plain k-means (cells ranked by distance). Dot-product indexes are not partitioned (inner-product cells need
  * another construction); they keep the exact scan.
  */
-import type { DistanceMetric, VectorValues } from "../../../src/dedup/vector-port";
+import type { DistanceMetric, VectorValues } from "../../../src/ports/vector-index";
 
 /** Below this many vectors an index is scanned exactly (cheap), and no centroids are trained. */
 export const DEFAULT_IVF_MIN_VECTORS = 1024;

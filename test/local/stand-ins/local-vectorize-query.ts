@@ -3,7 +3,7 @@
  * How the local Vectorize stand-in answers a query over its index (local-vectorize-index.ts). A scope (namespace,
  * or the whole index) of up to `minVectors` vectors, or an index not trained yet, is scanned exactly. Otherwise the
  * query reads the cells closest to it (at least MIN_PROBED_CELLS, and on until topK vectors pass its filters), plus
- * any vector not yet filed under the current centroids, and scores those exactly (src/dedup/vector-search.ts). So,
+ * any vector not yet filed under the current centroids, and scores those exactly (vector-search.ts). So,
  * like Vectorize, the answer is approximate: a neighbour filed in a cell the query did not visit is missed. With a
  * filter, cells are probed on metadata alone (as Vectorize's metadata indexes filter first) and only the vectors
  * that pass are read.
@@ -14,15 +14,15 @@ import type {
   VectorMetadata,
   VectorQueryOptions,
   VectorValues,
-} from "../../../src/dedup/vector-port";
-import { parseMetadata } from "../../../src/dedup/vector-schemas";
+} from "../../../src/ports/vector-index";
+import { parseMetadata } from "./vector-schemas";
 import {
   type SearchConfig,
   type StoredVector,
   matchesFilter,
   resolveQuery,
   searchVectors,
-} from "../../../src/dedup/vector-search";
+} from "./vector-search";
 import type { StandinIndex } from "./local-vectorize-index";
 import { MIN_PROBED_CELLS, cellsByCloseness } from "./local-vectorize-ivf";
 import { VECTOR_COLUMNS, chunks, rowToVector } from "./local-vectorize-store";

@@ -6,9 +6,9 @@
  * database; every row carries its index name. Tables are created on first use.
  */
 import { z } from "zod";
-import type { VectorMetadata } from "../../../src/dedup/vector-port";
-import { parseMetadata } from "../../../src/dedup/vector-schemas";
-import type { StoredVector } from "../../../src/dedup/vector-search";
+import type { VectorMetadata } from "../../../src/ports/vector-index";
+import { parseMetadata } from "./vector-schemas";
+import type { StoredVector } from "./vector-search";
 
 const DDL = [
   `CREATE TABLE IF NOT EXISTS standin_vectors (

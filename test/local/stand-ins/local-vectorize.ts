@@ -5,7 +5,7 @@
  * same methods, limits, filter operators, metadata levels and mutation ids, over vectors kept in the local D1
  * database `VECTOR_STANDIN_DB`. Like Vectorize it is an IVF index (local-vectorize-index.ts): past
  * `ivfMinVectors` vectors a query reads the cells closest to it, not every vector, and scores those exactly
- * (local-vectorize-query.ts, src/dedup/vector-search.ts); smaller scopes are scanned exactly.
+ * (local-vectorize-query.ts, vector-search.ts); smaller scopes are scanned exactly.
  *
  * Writes go through an ordered mutation log (local-vectorize-store.ts) and are applied before the
  * next read once due, so a configurable lag rehearses Vectorize's eventual consistency.
@@ -27,14 +27,9 @@ import type {
   VectorQueryOptions,
   VectorRecord,
   VectorValues,
-} from "../../../src/dedup/vector-port";
-import {
-  parseIdList,
-  parseQueryOptions,
-  parseValues,
-  parseVectorBatch,
-} from "../../../src/dedup/vector-schemas";
-import { type SearchConfig, parseMetadataIndexes } from "../../../src/dedup/vector-search";
+} from "../../../src/ports/vector-index";
+import { parseIdList, parseQueryOptions, parseValues, parseVectorBatch } from "./vector-schemas";
+import { type SearchConfig, parseMetadataIndexes } from "./vector-search";
 import { StandinIndex } from "./local-vectorize-index";
 import { type QueryPlan, queryStandin } from "./local-vectorize-query";
 import { DEFAULT_IVF_MIN_VECTORS } from "./local-vectorize-ivf";

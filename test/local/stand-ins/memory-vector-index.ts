@@ -15,9 +15,9 @@ import type {
   VectorQueryOptions,
   VectorRecord,
   VectorValues,
-} from "../../../src/dedup/vector-port";
-import { parseIdList, parseQueryOptions, parseVectorBatch } from "../../../src/dedup/vector-schemas";
-import { type MetadataIndexType, type StoredVector, searchVectors } from "../../../src/dedup/vector-search";
+} from "../../../src/ports/vector-index";
+import { parseIdList, parseQueryOptions, parseVectorBatch } from "./vector-schemas";
+import { type MetadataIndexType, type StoredVector, searchVectors } from "./vector-search";
 
 export interface MemoryVectorIndexOptions {
   dimensions?: number;

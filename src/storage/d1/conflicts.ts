@@ -1,11 +1,15 @@
 /**
- * @module dedup/duplicate-queries
- * Read and decision-recording queries behind the conflicts API (src/api/routes/conflicts.ts): pages of conflicts
- * and of a course's duplicate pairs with both items described, one row, recording a resolution, and a course's
- * dedup counts. Pages are keyset on the row id.
+ * @module storage/d1/conflicts
+ * The `duplicates` table as the conflicts API (src/api/routes/conflicts.ts) and the dashboard read and resolve it:
+ * pages of conflicts and of a course's duplicate pairs with both items described, one row, recording a resolution,
+ * and a course's dedup counts. Pages are keyset on the row id.
+ *
+ * Raw SQL through `db.$client`: each row joins `items` twice with computed columns, filters are optional parameters
+ * (`?n IS NULL OR ...`), the resolution is a guarded `UPDATE ... RETURNING`, and the counts are conditional sums.
  */
-import { courseIdRange } from "./d1-duplicates";
-import type { DuplicateKind, DuplicateStatus, Resolution } from "./pair-decision";
+import type { DuplicateKind, DuplicateStatus, Resolution } from "../../dedup/pair-decision";
+import type { Database } from "./client";
+import { type DuplicateRow, courseIdRange } from "./duplicates";
 
 export interface DuplicateSideView {
   itemId: string;
@@ -34,23 +38,8 @@ export interface DuplicateView {
   resolvedAt: string | null;
 }
 
-interface Row {
-  id: number;
-  item_a: string;
-  item_b: string;
-  course_a: number;
-  course_b: number;
-  kind: DuplicateKind;
-  status: DuplicateStatus;
-  score: number;
-  text_hash_a: string | null;
-  text_hash_b: string | null;
-  reason: string;
-  resolution: Resolution | null;
-  canonical_item: string | null;
-  created_at: number;
-  updated_at: number;
-  resolved_at: number | null;
+/** A row with both sides described (the joined `items` columns). */
+interface Row extends DuplicateRow {
   a_type: string | null;
   a_title: string | null;
   a_hash: string | null;
@@ -110,10 +99,10 @@ export interface Page<T> {
 
 /** Near-duplicate conflicts with the given status, optionally only those touching one course. */
 export async function listConflicts(
-  db: D1Database,
+  db: Database,
   filter: { status: "open" | "resolved"; courseId?: number | undefined; afterId: number; limit: number },
 ): Promise<Page<DuplicateView>> {
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `${SELECT} WHERE d.kind = 'near_text' AND d.status = ?1 AND d.id > ?2
          AND (?3 IS NULL OR d.course_a = ?3 OR d.course_b = ?3)
@@ -126,7 +115,7 @@ export async function listConflicts(
 
 /** Every duplicate pair (links and conflicts) with a side in the course. */
 export async function listCourseDuplicates(
-  db: D1Database,
+  db: Database,
   filter: {
     courseId: number;
     kind?: DuplicateKind | undefined;
@@ -136,7 +125,7 @@ export async function listCourseDuplicates(
   },
 ): Promise<Page<DuplicateView>> {
   const [low, high] = courseIdRange(filter.courseId);
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `${SELECT} WHERE ((d.item_a >= ?1 AND d.item_a < ?2) OR (d.item_b >= ?1 AND d.item_b < ?2))
          AND d.id > ?3 AND (?4 IS NULL OR d.kind = ?4) AND (?5 IS NULL OR d.status = ?5)
@@ -152,8 +141,8 @@ function toPage(rows: Row[], limit: number): Page<DuplicateView> {
   return { items: page, lastId: rows.length > limit ? (page.at(-1)?.id ?? null) : null };
 }
 
-export async function getDuplicate(db: D1Database, id: number): Promise<DuplicateView | null> {
-  const row = await db.prepare(`${SELECT} WHERE d.id = ?1`).bind(id).first<Row>();
+export async function getDuplicate(db: Database, id: number): Promise<DuplicateView | null> {
+  const row = await db.$client.prepare(`${SELECT} WHERE d.id = ?1`).bind(id).first<Row>();
   return row === null ? null : present(row);
 }
 
@@ -162,12 +151,12 @@ export async function getDuplicate(db: D1Database, id: number): Promise<Duplicat
  * when the row is no longer a conflict of that pair (deleted or changed meanwhile).
  */
 export async function recordResolution(
-  db: D1Database,
+  db: Database,
   id: number,
   decision: { resolution: Resolution; canonicalItemId: string | null },
   now: number,
 ): Promise<boolean> {
-  const row = await db
+  const row = await db.$client
     .prepare(
       `UPDATE duplicates SET status = 'resolved', resolution = ?2, canonical_item = ?3, resolved_at = ?4,
          updated_at = max(?4, updated_at + 1)
@@ -189,10 +178,10 @@ export interface CourseDedupSummary {
 
 const n = (value: number | null | undefined): number => value ?? 0;
 
-export async function courseDedupSummary(db: D1Database, courseId: number): Promise<CourseDedupSummary> {
+export async function courseDedupSummary(db: Database, courseId: number): Promise<CourseDedupSummary> {
   const [low, high] = courseIdRange(courseId);
-  const [pairs, texts] = await db.batch<Record<string, number | null>>([
-    db
+  const [pairs, texts] = await db.$client.batch<Record<string, number | null>>([
+    db.$client
       .prepare(
         `SELECT
            sum(kind = 'exact_text' AND status = 'linked') AS exact_text,
@@ -202,7 +191,7 @@ export async function courseDedupSummary(db: D1Database, courseId: number): Prom
          FROM duplicates WHERE (item_a >= ?1 AND item_a < ?2) OR (item_b >= ?1 AND item_b < ?2)`,
       )
       .bind(low, high),
-    db
+    db.$client
       .prepare(
         `SELECT count(*) AS total,
            sum(dedup_hash = text_hash AND COALESCE(dedup_provisional, 0) = 0) AS checked,

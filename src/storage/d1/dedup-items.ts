@@ -1,27 +1,21 @@
 /**
- * @module dedup/d1-dedup-items
+ * @module storage/d1/dedup-items
  * The item side of a dedup pass, in D1 and R2: which items of a course need work (texts added or changed since
  * their last check, provisional checks to repeat, items whose text or life ended while a vector is still indexed),
  * their texts (inline in `items.text`, or in R2 under `items.text_key`), exact twins by text hash, and the per-item
  * check state (`dedup_hash`, `dedup_provisional`). Every write is a compare-and-set on the text hash, so a check
  * that raced with a newer sync never marks the newer text as checked.
+ *
+ * Raw SQL through `db.$client`: id and hash lists travel as one JSON parameter (`json_each`, D1 allows 100 bound
+ * parameters per statement), twins are capped per hash with a window function, and the work selection is one
+ * scan with computed columns; the check mark is a statement batched by dedup-checks.ts. Clearing checks is drizzle.
  */
+import { type DedupItem, MAX_TWINS_PER_HASH, type StoredText, type Twin } from "../../dedup/dedup-item";
+import { and, eq, isNull } from "drizzle-orm";
+import type { Database } from "./client";
+import { items } from "./schema";
 
-/** An item a pass looks at. */
-export interface DedupItem {
-  id: string;
-  courseId: number;
-  type: string;
-  textHash: string | null;
-  /** inline text, or null when it lives in R2 (textKey) or the item is gone */
-  text: string | null;
-  textKey: string | null;
-  dedupHash: string | null;
-  provisional: boolean;
-  /** deleted, or without text, yet still marked as checked: its vector and links must go */
-  gone: boolean;
-}
-
+/** The `items` columns a pass reads, as SQL returns them (`gone` computed: deleted or without text). */
 interface ItemRow {
   id: string;
   course_id: number;
@@ -64,11 +58,11 @@ export interface WorkSelection {
  * check could not see the whole index. One scan of the course's rows.
  */
 export async function selectWork(
-  db: D1Database,
+  db: Database,
   courseId: number,
   options: { after: string; includeProvisional: boolean; limit: number },
 ): Promise<WorkSelection> {
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT ${ITEM_COLUMNS} FROM items
        WHERE course_id = ?1 AND id > ?2 AND (
@@ -83,9 +77,9 @@ export async function selectWork(
 }
 
 /** The listed items that are still live, unchanged since their check, and provisional (a re-check round). */
-export async function selectProvisional(db: D1Database, itemIds: readonly string[]): Promise<DedupItem[]> {
+export async function selectProvisional(db: Database, itemIds: readonly string[]): Promise<DedupItem[]> {
   if (itemIds.length === 0) return [];
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT ${ITEM_COLUMNS} FROM items
        WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL AND text_hash IS NOT NULL
@@ -95,14 +89,6 @@ export async function selectProvisional(db: D1Database, itemIds: readonly string
     .bind(JSON.stringify(itemIds))
     .all<ItemRow>();
   return results.map(toItem);
-}
-
-/** A live text as a candidate's other side. */
-export interface StoredText {
-  id: string;
-  courseId: number;
-  textHash: string;
-  text: string;
 }
 
 /** The text of an item: inline, else from R2; null when neither is there (logged by the caller). */
@@ -121,27 +107,21 @@ export async function readText(
  * out of scope are simply absent: `findNearDuplicates` reports them as missing.
  */
 export async function loadTexts(
-  db: D1Database,
+  db: Database,
   blobs: R2Bucket,
   ids: readonly string[],
   courseId: number | null,
 ): Promise<Map<string, StoredText>> {
   const out = new Map<string, StoredText>();
   if (ids.length === 0) return out;
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT id, course_id, text_hash, text, text_key FROM items
        WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL AND text_hash IS NOT NULL
          AND (?2 IS NULL OR course_id = ?2)`,
     )
     .bind(JSON.stringify(ids), courseId)
-    .all<{
-      id: string;
-      course_id: number;
-      text_hash: string;
-      text: string | null;
-      text_key: string | null;
-    }>();
+    .all<Pick<ItemRow, "id" | "course_id" | "text" | "text_key"> & { text_hash: string }>();
   for (const row of results) {
     const text = await readText(blobs, { text: row.text, textKey: row.text_key });
     if (text !== null)
@@ -150,27 +130,15 @@ export async function loadTexts(
   return out;
 }
 
-/** A live item with the same text hash as one being checked. */
-export interface Twin {
-  id: string;
-  courseId: number;
-  textHash: string;
-  dedupHash: string | null;
-  provisional: boolean;
-}
-
-/** Caps the twins read per hash: a text copied into thousands of items is linked to the first ones only. */
-export const MAX_TWINS_PER_HASH = 50;
-
 /** Live items (in `courseId` only, when given) per text hash, lowest ids first, at most MAX_TWINS_PER_HASH + 1. */
 export async function findTwins(
-  db: D1Database,
+  db: Database,
   hashes: readonly string[],
   courseId: number | null,
 ): Promise<Map<string, Twin[]>> {
   const out = new Map<string, Twin[]>();
   if (hashes.length === 0) return out;
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT id, course_id, text_hash, dedup_hash, dedup_provisional FROM (
          SELECT id, course_id, text_hash, dedup_hash, dedup_provisional,
@@ -181,13 +149,7 @@ export async function findTwins(
        WHERE n <= ?3`,
     )
     .bind(JSON.stringify([...new Set(hashes)]), courseId, MAX_TWINS_PER_HASH + 1)
-    .all<{
-      id: string;
-      course_id: number;
-      text_hash: string;
-      dedup_hash: string | null;
-      dedup_provisional: number | null;
-    }>();
+    .all<Pick<ItemRow, "id" | "course_id" | "dedup_hash" | "dedup_provisional"> & { text_hash: string }>();
   for (const row of results) {
     const list = out.get(row.text_hash) ?? [];
     list.push({
@@ -203,13 +165,13 @@ export async function findTwins(
 }
 
 /** Marks an item's current text as checked (provisionally or finally), unless its text changed meanwhile. */
-export function markChecked(
-  db: D1Database,
+export function markCheckedStatement(
+  db: Database,
   itemId: string,
   textHash: string,
   provisional: boolean,
 ): D1PreparedStatement {
-  return db
+  return db.$client
     .prepare(
       `UPDATE items SET dedup_hash = ?2, dedup_provisional = ?3
        WHERE id = ?1 AND text_hash = ?2 AND deleted_at IS NULL`,
@@ -218,13 +180,24 @@ export function markChecked(
 }
 
 /**
- * Forgets the check of a gone item whose vector has just been deleted. Guarded by the check hash seen, not by
- * "still gone": an item restored meanwhile must be checked (and indexed) again, since its vector is gone now.
+ * Forgets the checks of gone items whose vectors have just been deleted (one batch). Guarded by the check hash seen,
+ * not by "still gone": an item restored meanwhile must be checked (and indexed) again, since its vector is gone now.
  */
-export function clearChecked(db: D1Database, itemId: string, dedupHash: string | null): D1PreparedStatement {
-  return db
-    .prepare(
-      "UPDATE items SET dedup_hash = NULL, dedup_provisional = NULL WHERE id = ?1 AND dedup_hash IS ?2",
-    )
-    .bind(itemId, dedupHash);
+export async function clearChecks(
+  db: Database,
+  gone: readonly Pick<DedupItem, "id" | "dedupHash">[],
+): Promise<void> {
+  const [first, ...rest] = gone.map((item) =>
+    db
+      .update(items)
+      .set({ dedupHash: null, dedupProvisional: null })
+      .where(
+        and(
+          eq(items.id, item.id),
+          item.dedupHash === null ? isNull(items.dedupHash) : eq(items.dedupHash, item.dedupHash),
+        ),
+      ),
+  );
+  if (first === undefined) return;
+  await db.batch([first, ...rest]);
 }

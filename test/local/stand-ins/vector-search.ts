@@ -1,5 +1,5 @@
 /**
- * @module dedup/vector-search
+ * @module stand-ins/vector-search
  * Exact (brute-force) nearest-neighbour search with Vectorize's query semantics, over vectors held
  * by whoever calls it: namespace scoping, metadata filters, topK limits, metric-specific scores and
  * ordering, and the `returnValues` / `returnMetadata` shapes. Pure; shared by the local D1 stand-in
@@ -9,17 +9,21 @@
  * that is missing (or not metadata-indexed, or holds a value of another type) fails `$eq`, `$in` and
  * the range operators and passes `$ne` and `$nin`; `{ $eq: null }` matches a missing field.
  */
-import type {
-  DistanceMetric,
-  FilterScalar,
-  MetadataLevel,
-  VectorFilter,
-  VectorMatch,
-  VectorMatches,
-  VectorMetadata,
-  VectorQueryOptions,
-  VectorValues,
-} from "./vector-port";
+import {
+  DEFAULT_TOP_K,
+  type DistanceMetric,
+  type FilterScalar,
+  INDEXED_STRING_BYTES,
+  MAX_TOP_K,
+  MAX_TOP_K_WITH_DATA,
+  type MetadataLevel,
+  type VectorFilter,
+  type VectorMatch,
+  type VectorMatches,
+  type VectorMetadata,
+  type VectorQueryOptions,
+  type VectorValues,
+} from "../../../src/ports/vector-index";
 
 /** A vector as an index holds it. */
 export interface StoredVector {
@@ -39,12 +43,6 @@ export interface SearchConfig {
    */
   metadataIndexes?: ReadonlyMap<string, MetadataIndexType> | undefined;
 }
-
-export const DEFAULT_TOP_K = 5;
-export const MAX_TOP_K = 100;
-export const MAX_TOP_K_WITH_DATA = 20;
-/** Indexed string metadata is kept (and compared) on its first 64 bytes. */
-export const INDEXED_STRING_BYTES = 64;
 
 export interface ResolvedQuery {
   topK: number;

@@ -1,11 +1,28 @@
 /**
- * @module dedup/vector-port
- * The vector-index port dedup code talks to, written structurally so that the production Vectorize
- * binding, the local D1 stand-in (test/local/stand-ins/local-vectorize.ts) and the in-memory index
- * (memory-vector-index.ts) all satisfy it. These types mirror Cloudflare's `Vectorize` runtime
- * types but are declared here so the module also compiles for Node (the benchmark CLI), where the
- * ambient Workers types are not loaded.
+ * @module ports/vector-index
+ * The vector-index port: the part of Cloudflare's `Vectorize` binding that dedup and the course purge use, written
+ * structurally so that the production binding, the local D1 stand-in (test/local/stand-ins/local-vectorize.ts) and
+ * the in-memory index (test/local/stand-ins/memory-vector-index.ts) all satisfy it. These types mirror the
+ * `Vectorize` runtime types but are declared here so the module also compiles for Node (the benchmark CLI), where
+ * the ambient Workers types are not loaded. The service's documented limits sit next to the port: production
+ * relies on some of them (topK, id length, indexed string length) and the stand-ins enforce all of them.
  */
+
+/** Vector ids and namespaces are at most 64 bytes (UTF-8). */
+export const MAX_ID_BYTES = 64;
+export const MAX_NAMESPACE_BYTES = 64;
+/** Metadata per vector is at most 10 KiB (as JSON). */
+export const MAX_METADATA_BYTES = 10 * 1024;
+/** A Worker writes at most 1,000 vectors per insert/upsert (and deletes or gets at most 1,000 ids). */
+export const MAX_VECTORS_PER_WRITE = 1000;
+/** A metadata filter's JSON must be under 2,048 bytes. */
+export const MAX_FILTER_BYTES = 2048;
+/** topK: default 5, at most 100, or 20 with `returnValues` or `returnMetadata: "all"`. */
+export const DEFAULT_TOP_K = 5;
+export const MAX_TOP_K = 100;
+export const MAX_TOP_K_WITH_DATA = 20;
+/** Indexed string metadata is kept (and compared) on its first 64 bytes. */
+export const INDEXED_STRING_BYTES = 64;
 
 /** A metadata value Vectorize can store. */
 export type VectorMetadataValue = string | number | boolean | string[];

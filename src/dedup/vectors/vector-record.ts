@@ -1,5 +1,5 @@
 /**
- * @module dedup/vector-record
+ * @module dedup/vectors/vector-record
  * What one extracted text looks like in the vector index: a deterministic vector id, the lexical
  * vector, and the metadata the near-duplicate query relies on. Keeping this in one place means the
  * writer (sync pipeline) and the reader (`findNearDuplicates`) cannot disagree on field names.
@@ -10,10 +10,10 @@
  *   th     string  text hash of the indexed version; lets a check recognise its own current vector
  *   course string  optional; course scoping by metadata instead of by namespace
  */
-import { DEFAULT_DIMENSIONS, vectorFromTrigrams } from "./embedding";
-import { type TrigramLocale, trigramSet } from "./trigram";
-import type { VectorMetadata, VectorRecord } from "./vector-port";
-import { MAX_ID_BYTES } from "./vector-schemas";
+import { DEFAULT_DIMENSIONS, vectorFromTrigrams } from "../embedding";
+import { type TrigramLocale, trigramSet } from "../trigram";
+import type { VectorMetadata, VectorRecord } from "../../ports/vector-index";
+import { MAX_ID_BYTES } from "../../ports/vector-index";
 
 export const META_TRIGRAM_COUNT = "ntrgm";
 export const META_TEXT_HASH = "th";

@@ -1,5 +1,5 @@
 /**
- * @module dedup/vector-schemas
+ * @module stand-ins/vector-schemas
  * zod schemas for what crosses into a vector index stand-in: vectors to write, query options and
  * metadata filters, with the limits the real Vectorize service enforces (id and namespace <= 64
  * bytes, metadata <= 10 KiB, 1,000 vectors per write from a Worker, filter JSON < 2,048 bytes).
@@ -7,13 +7,17 @@
  * production would reject instead of passing tests that would fail against Vectorize.
  */
 import { z } from "zod";
-import type { VectorFilter, VectorMetadata, VectorQueryOptions, VectorRecord } from "./vector-port";
-
-export const MAX_ID_BYTES = 64;
-export const MAX_NAMESPACE_BYTES = 64;
-export const MAX_METADATA_BYTES = 10 * 1024;
-export const MAX_VECTORS_PER_WRITE = 1000;
-export const MAX_FILTER_BYTES = 2048;
+import {
+  MAX_FILTER_BYTES,
+  MAX_ID_BYTES,
+  MAX_METADATA_BYTES,
+  MAX_NAMESPACE_BYTES,
+  MAX_VECTORS_PER_WRITE,
+  type VectorFilter,
+  type VectorMetadata,
+  type VectorQueryOptions,
+  type VectorRecord,
+} from "../../../src/ports/vector-index";
 
 const utf8Bytes = (s: string): number => new TextEncoder().encode(s).byteLength;
 

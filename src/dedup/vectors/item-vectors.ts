@@ -1,5 +1,5 @@
 /**
- * @module dedup/item-vectors
+ * @module dedup/vectors/item-vectors
  * How a mirrored item's text is laid out in the vector index: one vector per item, id = the item id (deterministic,
  * so an upsert replaces the previous version and a delete needs nothing but the id), in its course's namespace,
  * with the metadata the near-duplicate query filters on (`ntrgm`, `th`, `course`) plus the item's type and id for
@@ -9,8 +9,8 @@
  * them unchanged and a query's matches map straight back to items. An id that would need hashing could not be mapped
  * back, so such an item is never indexed (`indexableId` says no) rather than indexed unreachably.
  */
-import { DEFAULT_DIMENSIONS } from "./embedding";
-import type { VectorRecord } from "./vector-port";
+import { DEFAULT_DIMENSIONS } from "../embedding";
+import type { VectorRecord } from "../../ports/vector-index";
 import { lexicalVectorRecord, vectorIdFor } from "./vector-record";
 
 /** Namespace of a course's vectors. Always used for writes; queries use it only when dedup is course-scoped. */

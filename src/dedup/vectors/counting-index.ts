@@ -1,10 +1,10 @@
 /**
- * @module dedup/counting-index
+ * @module dedup/vectors/counting-index
  * Wraps a vector index so every call a dedup pass makes is counted where it happens: queries (what Vectorize
  * bills per dimension queried), vectors written and vectors deleted. The pass only ever sees the wrapped index,
  * so the counts cannot miss a call; they feed the job report, metric counters and tests.
  */
-import type { VectorIndexPort, VectorQueryPort, VectorRecord } from "./vector-port";
+import type { VectorIndexPort, VectorQueryPort, VectorRecord } from "../../ports/vector-index";
 
 /** The calls a dedup pass makes. */
 export type DedupIndexPort = VectorQueryPort & Pick<VectorIndexPort, "upsert" | "deleteByIds">;

@@ -1,16 +1,31 @@
 /**
- * @module dedup/d1-duplicates
+ * @module storage/d1/duplicates
  * The `duplicates` table as a dedup pass uses it: the rows of the items being checked, the writes that carry out a
  * `decidePair` answer (each a compare-and-set, so of two racing passes exactly one inserts or updates a row), the
  * sweep that drops links and open conflicts whose item died or lost its text, and the byte-identical (same blob)
- * pairs of a course that are not linked yet.
+ * pairs of a course that are not linked yet. The row shape (`DuplicateRow`) is declared here once; the conflicts API
+ * (conflicts.ts) reads the same rows.
+ *
+ * Raw SQL through `db.$client`: item lists travel as one JSON parameter (`json_each`, D1 allows 100 bound parameters
+ * per statement), the writes are compare-and-set statements with `RETURNING` batched with others whose results are
+ * read one by one, and the sweep and blob-pair queries are correlated sub-selects drizzle would only wrap in `sql`.
  *
  * Rows of one course are found by item id prefix: item ids are `<courseId>:<type>:<canvasId>` (detect/item-types
  * `itemKey`), so `[ "<id>:", "<id>;" )` is exactly that course's range on the pair indexes.
  */
-import type { DuplicateKind, DuplicateStatus, FoundPair, PairAction, StoredPair } from "./pair-decision";
+import type {
+  DuplicateKind,
+  DuplicateStatus,
+  FoundPair,
+  PairChange,
+  PairSide,
+  Resolution,
+  StoredPair,
+} from "../../dedup/pair-decision";
+import type { Database } from "./client";
 
-interface PairRow {
+/** A `duplicates` row as SQL returns it (see schema.ts for what each column means). */
+export interface DuplicateRow {
   id: number;
   item_a: string;
   item_b: string;
@@ -21,8 +36,28 @@ interface PairRow {
   score: number;
   text_hash_a: string | null;
   text_hash_b: string | null;
+  reason: string;
+  resolution: Resolution | null;
+  canonical_item: string | null;
+  created_at: number;
   updated_at: number;
+  resolved_at: number | null;
 }
+
+type PairRow = Pick<
+  DuplicateRow,
+  | "id"
+  | "item_a"
+  | "item_b"
+  | "course_a"
+  | "course_b"
+  | "kind"
+  | "status"
+  | "score"
+  | "text_hash_a"
+  | "text_hash_b"
+  | "updated_at"
+>;
 
 const PAIR_COLUMNS =
   "id, item_a, item_b, course_a, course_b, kind, status, score, text_hash_a, text_hash_b, updated_at";
@@ -49,9 +84,9 @@ export function courseIdRange(courseId: number): [string, string] {
 }
 
 /** Every stored row that has one of `itemIds` on either side. */
-export async function readPairs(db: D1Database, itemIds: readonly string[]): Promise<StoredPair[]> {
+export async function readPairs(db: Database, itemIds: readonly string[]): Promise<StoredPair[]> {
   if (itemIds.length === 0) return [];
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT ${PAIR_COLUMNS} FROM duplicates WHERE item_a IN (SELECT value FROM json_each(?1))
        UNION SELECT ${PAIR_COLUMNS} FROM duplicates WHERE item_b IN (SELECT value FROM json_each(?1))`,
@@ -61,32 +96,18 @@ export async function readPairs(db: D1Database, itemIds: readonly string[]): Pro
   return results.map(toStored);
 }
 
-/** Rows per item id, for `staleRowIds` and `decidePair`. */
-export function pairsByItem(rows: readonly StoredPair[]): Map<string, StoredPair[]> {
-  const out = new Map<string, StoredPair[]>();
-  for (const row of rows) {
-    for (const id of [row.itemA, row.itemB]) {
-      const list = out.get(id) ?? [];
-      if (!list.includes(row)) list.push(row);
-      out.set(id, list);
-    }
-  }
-  return out;
-}
-
 /**
- * The statement that carries out a decision (none for "keep"). It returns the row id when it took effect and
- * nothing when another pass got there first.
+ * The statement that carries out a decision. It returns the row id when it took effect and nothing when another
+ * pass got there first. Batched with others by `writePairs` and by dedup-checks.ts `recordCheck`.
  */
-export function pairWrite(
-  db: D1Database,
+export function pairWriteStatement(
+  db: Database,
   pair: FoundPair,
-  action: PairAction,
+  action: PairChange,
   now: number,
-): D1PreparedStatement | null {
-  if (action.action === "keep") return null;
+): D1PreparedStatement {
   if (action.action === "insert") {
-    return db
+    return db.$client
       .prepare(
         `INSERT INTO duplicates (item_a, item_b, course_a, course_b, kind, score, text_hash_a, text_hash_b, status,
            reason, created_at, updated_at)
@@ -108,7 +129,7 @@ export function pairWrite(
       );
   }
   // updated_at always moves forward, so a second writer holding the same expectation cannot also succeed.
-  return db
+  return db.$client
     .prepare(
       `UPDATE duplicates SET kind = ?2, score = ?3, text_hash_a = ?4, text_hash_b = ?5, course_a = ?6, course_b = ?7,
          status = ?8, reason = ?9, resolution = NULL, canonical_item = NULL, resolved_at = NULL,
@@ -132,9 +153,31 @@ export function pairWrite(
     );
 }
 
+/** A found pair and the decision that writes it. */
+export interface PairWrite {
+  pair: FoundPair;
+  action: PairChange;
+}
+
+/**
+ * Carries out the decisions in one batch. Per write, the id of the row when it took effect, undefined when another
+ * pass got there first.
+ */
+export async function writePairs(
+  db: Database,
+  writes: readonly PairWrite[],
+  now: number,
+): Promise<(number | undefined)[]> {
+  if (writes.length === 0) return [];
+  const results = await db.$client.batch<{ id: number }>(
+    writes.map((write) => pairWriteStatement(db, write.pair, write.action, now)),
+  );
+  return writes.map((_, i) => results[i]?.results[0]?.id);
+}
+
 /** Deletes rows by id, but only links and open conflicts: a decision recorded meanwhile stays. */
-export function deletePairs(db: D1Database, ids: readonly number[]): D1PreparedStatement {
-  return db
+export function deletePairsStatement(db: Database, ids: readonly number[]): D1PreparedStatement {
+  return db.$client
     .prepare(
       `DELETE FROM duplicates WHERE id IN (SELECT value FROM json_each(?1)) AND status IN ('open', 'linked')`,
     )
@@ -151,9 +194,9 @@ const alive = (side: "item_a" | "item_b"): string =>
  * pair whose side has no text any more, a byte-identical pair whose bytes now differ. Resolved rows stay as the
  * record of a decision. Returns how many rows went.
  */
-export async function sweepDeadPairs(db: D1Database, courseId: number): Promise<number> {
+export async function sweepDeadPairs(db: Database, courseId: number): Promise<number> {
   const [low, high] = courseIdRange(courseId);
-  const result = await db
+  const result = await db.$client
     .prepare(
       `DELETE FROM duplicates
        WHERE status IN ('open', 'linked')
@@ -169,8 +212,8 @@ export async function sweepDeadPairs(db: D1Database, courseId: number): Promise<
 
 /** Two live files with the same bytes, not yet linked as such. */
 export interface BlobPair {
-  x: { itemId: string; courseId: number; textHash: string | null };
-  y: { itemId: string; courseId: number; textHash: string | null };
+  x: PairSide;
+  y: PairSide;
 }
 
 /**
@@ -178,12 +221,12 @@ export interface BlobPair {
  * blob and have no byte-identical link yet. Uses the course/type and blob indexes.
  */
 export async function unlinkedBlobPairs(
-  db: D1Database,
+  db: Database,
   courseId: number,
   sameCourse: boolean,
   limit: number,
 ): Promise<{ pairs: BlobPair[]; more: boolean }> {
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT x.id AS x_id, x.course_id AS x_course, x.text_hash AS x_hash,
          y.id AS y_id, y.course_id AS y_course, y.text_hash AS y_hash
