@@ -3,6 +3,7 @@
  * document and its reference page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
  * shape.
  */
+import { provideDatabase, type AppEnv } from "../http/database";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
@@ -24,10 +25,11 @@ import { webhookRoutes } from "./routes/webhooks";
 import { validationHook } from "./validation";
 
 export function createApp() {
-  const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
   app.use("*", requireValidConfig());
+  app.use("*", provideDatabase);
   app.use(
     "*",
     bodyLimit({

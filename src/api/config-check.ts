@@ -4,12 +4,13 @@
  * while it cannot work; the response says only that the configuration is invalid (the log names the variables),
  * because an anonymous caller must not learn which secret is missing or too short.
  */
+import type { AppEnv } from "../http/database";
 import type { MiddlewareHandler } from "hono";
 import { checkConfig } from "../env";
 import { log } from "../observability/log";
 import { errorBody } from "./errors";
 
-export function requireValidConfig(): MiddlewareHandler<{ Bindings: Env }> {
+export function requireValidConfig(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const check = checkConfig(c.env);
     if (!check.ok) {

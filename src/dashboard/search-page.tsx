@@ -5,6 +5,7 @@
  * the rest of the dashboard can change independently; the snippet is the only raw HTML, and it is built escaped
  * (src/search/snippet.ts: every character of Canvas text is escaped, `<mark>` is the only tag).
  */
+import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { z } from "zod";
 import { isAuthenticated } from "../api/auth";
@@ -109,7 +110,7 @@ export function SearchPage(props: SearchPageProps) {
   );
 }
 
-export const searchPageRoutes = new Hono<{ Bindings: Env }>();
+export const searchPageRoutes = new Hono<AppEnv>();
 
 searchPageRoutes.get("/search", async (c) => {
   if (!(await isAuthenticated(c, (env) => [env.API_TOKEN], { allowCookie: true }))) {
@@ -131,7 +132,7 @@ searchPageRoutes.get("/search", async (c) => {
   if (form.q.trim() === "")
     return c.html(<SearchPage form={form} hits={null} nextCursor={null} error={null} />);
   const outcome = await runSearch(
-    c.env.DB,
+    c.var.db,
     loadConfig(c.env).CANVAS_BASE_URL,
     {
       q: form.q,

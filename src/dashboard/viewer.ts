@@ -2,6 +2,7 @@
  * Who is looking at a dashboard page: signed in with the session cookie (then the page gets the session's CSRF
  * token for its forms) or with the bearer token (pages render; forms need a session), or not at all.
  */
+import type { AppEnv } from "../http/database";
 import type { Context } from "hono";
 import { credentialOf } from "../api/auth";
 import { csrfTokenFor } from "../api/csrf";
@@ -11,7 +12,7 @@ export interface Viewer {
   csrf: string | null;
 }
 
-export async function viewerOf(c: Context<{ Bindings: Env }>): Promise<Viewer | null> {
+export async function viewerOf(c: Context<AppEnv>): Promise<Viewer | null> {
   const credential = await credentialOf(c, (env) => [env.API_TOKEN], { allowCookie: true });
   if (credential.kind === "none") return null;
   if (credential.kind === "bearer") return { csrf: null };

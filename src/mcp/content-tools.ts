@@ -10,7 +10,6 @@ import { ITEM_TYPES, itemKey } from "../detect/item-types";
 import { TEXT_FIELD } from "../detect/projections";
 import { MAX_QUERY_CHARS } from "../search/limits";
 import { runSearch } from "../search/search-service";
-import { openDatabase } from "../storage/d1/client";
 import { getItem, type ItemRecord } from "../storage/d1/queries";
 import type { McpDeps } from "./deps";
 import { readItemText } from "./item-text";
@@ -127,7 +126,7 @@ export function registerContentTools(server: McpServer, deps: McpDeps): void {
       annotations: READ_ONLY,
     },
     async (args) => {
-      const item = await getItem(openDatabase(deps.db), args.itemId);
+      const item = await getItem(deps.db, args.itemId);
       if (!item)
         return toolError(`No mirrored item ${args.itemId}. Find ids with search_content or changes_since.`);
       return toolResult({
@@ -153,10 +152,7 @@ export function registerContentTools(server: McpServer, deps: McpDeps): void {
       annotations: READ_ONLY,
     },
     async (args) => {
-      const item = await getItem(
-        openDatabase(deps.db),
-        itemKey(args.canvasCourseId, "file", args.canvasFileId),
-      );
+      const item = await getItem(deps.db, itemKey(args.canvasCourseId, "file", args.canvasFileId));
       if (!item) {
         return toolError(`Course ${args.canvasCourseId} has no mirrored file ${args.canvasFileId}.`);
       }

@@ -4,16 +4,17 @@
  * (a server-to-client stream) and DELETE (ending a session) have nothing to serve here and answer 405, as the
  * transport specification allows. Authentication (the API token as a bearer token) is applied in src/api/app.ts.
  */
+import type { AppEnv } from "../http/database";
 import { StreamableHTTPTransport } from "@hono/mcp";
 import { Hono } from "hono";
 import { loadConfig } from "../env";
 import { createMcpServer } from "./server";
 
-export const mcpRoutes = new Hono<{ Bindings: Env }>();
+export const mcpRoutes = new Hono<AppEnv>();
 
 mcpRoutes.post("/mcp", async (c) => {
   const server = createMcpServer({
-    db: c.env.DB,
+    db: c.var.db,
     blobs: c.env.BLOBS,
     courseSync: c.env.COURSE_SYNC,
     canvasBaseUrl: loadConfig(c.env).CANVAS_BASE_URL,

@@ -3,6 +3,7 @@
  * one, record an operator's decision; list a course's links and conflicts and its dedup counts. A resolved
  * conflict is not raised again unless one side's text changes (src/dedup/pair-decision.ts).
  */
+import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import {
   courseDedupSummary,
@@ -11,7 +12,8 @@ import {
   listCourseDuplicates,
 } from "../../dedup/duplicate-queries";
 import { resolveConflict } from "../course-actions";
-import { decodeCursor, encodeCursor } from "../../storage/d1/queries";
+import type { Database } from "../../storage/d1/client";
+import { courseIsRegistered, decodeCursor, encodeCursor } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
 import { CourseIdParamSchema, ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
@@ -108,15 +110,12 @@ function afterIdFrom(cursor: string | undefined): number {
 
 const nextCursor = (lastId: number | null): string | null => (lastId === null ? null : encodeCursor(lastId));
 
-async function requireCourse(db: D1Database, courseId: number): Promise<void> {
-  const row = await db
-    .prepare("SELECT 1 AS x FROM courses WHERE canvas_course_id = ?1")
-    .bind(courseId)
-    .first();
-  if (row === null) throw new ApiError(404, "not_found", `course ${courseId} is not registered`);
+async function requireCourse(db: Database, courseId: number): Promise<void> {
+  if (!(await courseIsRegistered(db, courseId)))
+    throw new ApiError(404, "not_found", `course ${courseId} is not registered`);
 }
 
-export const conflictRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const conflictRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 conflictRoutes.openapi(
   createRoute({
@@ -231,7 +230,7 @@ conflictRoutes.openapi(
     const { canvasCourseId } = c.req.valid("param");
     const query = c.req.valid("query");
     const afterId = afterIdFrom(query.cursor);
-    await requireCourse(c.env.DB, canvasCourseId);
+    await requireCourse(c.var.db, canvasCourseId);
     const page = await listCourseDuplicates(c.env.DB, {
       courseId: canvasCourseId,
       kind: query.kind,
@@ -258,7 +257,7 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
-    await requireCourse(c.env.DB, canvasCourseId);
+    await requireCourse(c.var.db, canvasCourseId);
     const summary = await courseDedupSummary(c.env.DB, canvasCourseId);
     return c.json({ canvasCourseId, ...summary }, 200);
   },

@@ -6,9 +6,10 @@
  * script is a file too, so the page runs under `script-src 'self'`: no CDN, no inline script, no telemetry, no
  * fonts from elsewhere. Public, like the document itself.
  */
+import type { AppEnv } from "../../http/database";
 import { Hono } from "hono";
 
-export const docsRoutes = new Hono<{ Bindings: Env }>();
+export const docsRoutes = new Hono<AppEnv>();
 
 const SCRIPT_PATH = "/docs/scalar-api-reference.js";
 const START_PATH = "/docs/start.js";

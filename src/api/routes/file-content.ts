@@ -3,17 +3,17 @@
  * run as a page of this origin (see src/api/file-headers.ts): an attachment named after the mirrored file, with
  * `nosniff`, a sandboxing CSP and a same-origin resource policy; `?inline=1` is honoured only for passive types.
  */
+import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { itemKey } from "../../detect/item-types";
 import { getBlob } from "../../storage/d1/blobs";
-import { openDatabase } from "../../storage/d1/client";
 import { getItem } from "../../storage/d1/queries";
 import { ApiError } from "../errors";
 import { fileResponseHeaders, INLINE_SAFE_TYPES } from "../file-headers";
 import { CourseIdParamSchema, ErrorSchema, json } from "../schemas";
 import { validationHook } from "../validation";
 
-export const fileContentRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const fileContentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 /** The fields of a stored file projection the response reads; Canvas may leave them null. */
 const StoredFileSchema = z.object({
@@ -62,12 +62,12 @@ fileContentRoutes.openapi(
   async (c) => {
     const { canvasCourseId, canvasFileId } = c.req.valid("param");
     const { inline } = c.req.valid("query");
-    const orm = openDatabase(c.env.DB);
-    const item = await getItem(orm, itemKey(canvasCourseId, "file", canvasFileId));
+    const db = c.var.db;
+    const item = await getItem(db, itemKey(canvasCourseId, "file", canvasFileId));
     if (!item || item.deletedAt !== null || !item.blobSha256) {
       throw new ApiError(404, "not_found", `file ${canvasFileId} has no mirrored content`);
     }
-    const blob = await getBlob(orm, item.blobSha256);
+    const blob = await getBlob(db, item.blobSha256);
     const object = blob ? await c.env.BLOBS.get(blob.r2Key) : null;
     if (!blob || !object) throw new ApiError(404, "not_found", `file ${canvasFileId} bytes are missing`);
     const stored = StoredFileSchema.safeParse(parseJson(item.data));

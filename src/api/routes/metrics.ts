@@ -3,6 +3,7 @@
  * that reads metrics and nothing else) or the dashboard session (the dashboard links here). Everything is computed at scrape time from D1 and the Durable Objects; the
  * job aggregates scan sync_jobs, so scrape every 30 s or slower.
  */
+import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { stuckJobLimitMs } from "../../observability/health";
 import { buildMetricFamilies } from "../../observability/metric-families";
@@ -11,7 +12,7 @@ import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../../observability/p
 import { requireToken } from "../auth";
 import { ErrorSchema } from "../schemas";
 
-export const metricsRoutes = new OpenAPIHono<{ Bindings: Env }>();
+export const metricsRoutes = new OpenAPIHono<AppEnv>();
 
 metricsRoutes.use(
   "/metrics",
@@ -35,7 +36,7 @@ metricsRoutes.openapi(
     },
   }),
   async (c) => {
-    const snapshot = await collectMetrics(c.env, Date.now(), stuckJobLimitMs(c.env));
+    const snapshot = await collectMetrics(c.var.db, c.env, Date.now(), stuckJobLimitMs(c.env));
     return c.text(renderExposition(buildMetricFamilies(snapshot)), 200, {
       "content-type": EXPOSITION_CONTENT_TYPE,
       "cache-control": "no-store",

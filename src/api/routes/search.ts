@@ -1,4 +1,5 @@
 /** Full-text search over the mirror (SQLite FTS5 in D1): ranked hits with highlighted snippets and Canvas URLs. */
+import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { ITEM_TYPES } from "../../detect/item-types";
 import { loadConfig } from "../../env";
@@ -51,7 +52,7 @@ export const SearchHitSchema = z
   })
   .openapi("SearchHit");
 
-export const searchRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 searchRoutes.openapi(
   createRoute({
@@ -72,7 +73,7 @@ searchRoutes.openapi(
   async (c) => {
     const query = c.req.valid("query");
     const outcome = await runSearch(
-      c.env.DB,
+      c.var.db,
       loadConfig(c.env).CANVAS_BASE_URL,
       {
         q: query.q,
