@@ -8,7 +8,7 @@ import type { AppEnv } from "../http/database";
 import type { MiddlewareHandler } from "hono";
 import { checkConfig } from "../env";
 import { log } from "../observability/log";
-import { errorBody } from "./errors";
+import { errorBody } from "../http/errors";
 
 export function requireValidConfig(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -1,16 +1,16 @@
 /**
  * The dashboard's actions, as same-origin form POSTs: register a course, request a sync, remove a course (with or
  * without its mirror), resolve a conflict. Each needs the session and its CSRF token (a hidden form field; a foreign
- * Origin is refused), or the bearer token; each does exactly what the API route does (src/api/course-actions.ts)
+ * Origin is refused), or the bearer token; each does exactly what the API route does (src/http/course-actions.ts)
  * and answers with a redirect to the page to look at next, carrying a notice code (post/redirect/get, so a reload
  * never repeats an action).
  */
 import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { z } from "zod";
-import { credentialOf } from "../api/auth";
-import { registerCourse, removeCourse, requestSync, resolveConflict } from "../api/course-actions";
-import { CSRF_FIELD, crossOrigin, verifyCsrfToken } from "../api/csrf";
+import { credentialOf } from "../http/auth";
+import { registerCourse, removeCourse, requestSync, resolveConflict } from "../http/course-actions";
+import { CSRF_FIELD, crossOrigin, verifyCsrfToken } from "../http/csrf";
 import { NotFoundPage } from "./course-page";
 import { render, type AppContext } from "./render";
 

@@ -8,10 +8,11 @@ import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { constantTimeEqual } from "../api/constant-time";
-import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../api/session";
+import { constantTimeEqual } from "../http/constant-time";
+import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../http/session";
 import { getDuplicate, listConflicts } from "../dedup/duplicate-queries";
-import { evaluateHealth, liveEventsHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
+import { configuredGateTarget, liveEventsHealth } from "../http/config-inputs";
+import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
 import { courseChangeLog, isChangeLogCursor } from "../storage/d1/change-log";
 import { courseTitles } from "../storage/d1/dashboard-reads";
@@ -125,7 +126,7 @@ dashboardRoutes.get("/", async (c) => {
     listCourses(db, after, PAGE_SIZE + 1),
     runningJobs(db, c.env.COURSE_SYNC),
     recentJobPoints(db, PLOT_JOBS),
-    readGateSnapshot(c.env),
+    configuredGateTarget(c.env).then((target) => readGateSnapshot(c.env.CANVAS_GATE, target)),
   ]);
   const courses = rows.slice(0, PAGE_SIZE);
   const last = courses.at(-1);

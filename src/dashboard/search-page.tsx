@@ -8,7 +8,7 @@
 import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { z } from "zod";
-import { isAuthenticated } from "../api/auth";
+import { isAuthenticated } from "../http/auth";
 import { ITEM_TYPES } from "../detect/item-types";
 import { loadConfig } from "../env";
 import { MAX_QUERY_CHARS } from "../search/limits";

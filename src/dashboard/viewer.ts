@@ -4,8 +4,8 @@
  */
 import type { AppEnv } from "../http/database";
 import type { Context } from "hono";
-import { credentialOf } from "../api/auth";
-import { csrfTokenFor } from "../api/csrf";
+import { credentialOf } from "../http/auth";
+import { csrfTokenFor } from "../http/csrf";
 
 export interface Viewer {
   /** the CSRF token for this session's forms; null when signed in with the bearer header */

@@ -11,9 +11,7 @@ import type { InstitutionIgnoreReason } from "./institution";
 import type { IgnoreReason, WorkScope } from "./map-event";
 import { unreachable } from "../shared/unreachable";
 import type { Database } from "../storage/d1/client";
-import { incrementCounter } from "../storage/d1/metric-counters";
-
-export const LIVE_EVENTS_COUNTER = "live_events_total";
+import { incrementCounter, LIVE_EVENTS_COUNTER } from "../storage/d1/metric-counters";
 
 /** How an accepted event ended. */
 export type EventOutcome =

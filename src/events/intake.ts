@@ -15,6 +15,7 @@
  * the queue; the D1 reads and writes live in src/storage/d1/event-intake.ts.
  */
 import type { Database } from "../storage/d1/client";
+import { LIVE_EVENTS_COUNTER } from "../storage/d1/metric-counters";
 import {
   attachJobToMark,
   mirroredCourseOf,
@@ -25,9 +26,9 @@ import {
   type IntakeState,
 } from "../storage/d1/event-intake";
 import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
-import { toLocalId } from "./canvas-ids";
+import { toLocalId } from "../shared/canvas-ids";
 import type { CanvasEvent } from "./envelope";
-import { countOutcome, LIVE_EVENTS_COUNTER, outcomeLabels, type EventOutcome } from "./event-counters";
+import { countOutcome, outcomeLabels, type EventOutcome } from "./event-counters";
 import { decideIntake } from "./intake-decision";
 import { isIgnored, mapEventToWork, type EventLookups, type TargetedWork } from "./map-event";
 

@@ -3,12 +3,10 @@
  * with no checkpoint), the largest sync lag exceeds 3 h, or the recent error rate exceeds 10 %; degraded above
  * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds. A deployment whose
  * webhook accepts Live Events but has no institution configured (so it ignores every event, see
- * src/events/institution.ts) is degraded. A course Canvas says does not exist (`not_found`) and jobs cancelled by a
+ * src/events/institution.ts) is degraded; the callers read that from the configuration (src/http/config-inputs.ts). A course Canvas says does not exist (`not_found`) and jobs cancelled by a
  * course's removal are the course's business, not the service's: they count towards neither the lag nor the error
  * rate.
  */
-import { loadConfig } from "../env";
-import { institutionFilterMissing, webhookSettings } from "../events/webhook-settings";
 import type { Database } from "../storage/d1/client";
 import { readHealthCounts } from "../storage/d1/health-counts";
 
@@ -112,15 +110,6 @@ export async function readHealthInput(
     recentFailures: counts.recentFailures,
     ...extra,
   };
-}
-
-/** The Live Events configuration check; not evaluated (empty) when the configuration itself cannot be read. */
-export function liveEventsHealth(env: object): Pick<HealthInput, "liveEventsUnfiltered"> {
-  try {
-    return { liveEventsUnfiltered: institutionFilterMissing(webhookSettings(loadConfig(env))) };
-  } catch {
-    return {};
-  }
 }
 
 /** The stuck-job limit from STUCK_JOB_MINUTES (default 30); a missing or nonsensical value falls back to the default. */

@@ -3,13 +3,11 @@
  * no report leaves the database), dead_letters and courses in one D1 batch (src/storage/d1/metrics-aggregates.ts),
  * plus the configured token's CanvasGate estimate. No course content is read. Cost grows with the number of stored jobs (see the metrics route's note).
  */
-import { tokenFingerprint } from "../deps";
-import { loadConfig } from "../env";
-import { LIVE_EVENTS_COUNTER } from "../events/event-counters";
+import { budgetGateName } from "../durable/canvas-gate";
 import type { Database } from "../storage/d1/client";
-import { readCounter } from "../storage/d1/metric-counters";
+import { LIVE_EVENTS_COUNTER, readCounter } from "../storage/d1/metric-counters";
 import { readMetricsAggregates, type AggregateRow } from "../storage/d1/metrics-aggregates";
-import { evaluateHealth, liveEventsHealth, readHealthInput } from "./health";
+import { evaluateHealth, readHealthInput, type HealthInput } from "./health";
 import {
   DURATION_BUCKETS_SECONDS,
   ITEM_OUTCOMES,
@@ -52,33 +50,41 @@ function durations(rows: AggregateRow[]): MetricsSnapshot["durations"] {
     .map(([status, series]) => ({ status, series }));
 }
 
-/** The configured token's CanvasGate estimate, or null when the configuration cannot be read. */
-export async function readGateSnapshot(env: Env): Promise<MetricsSnapshot["gate"]> {
-  let config;
-  try {
-    config = loadConfig(env);
-  } catch {
-    return null;
-  }
-  const host = new URL(config.CANVAS_BASE_URL).host;
-  const token = await tokenFingerprint(config.CANVAS_TOKEN);
-  const snapshot = await env.CANVAS_GATE.getByName(`${host}/${token}`).snapshot();
+/** The configured Canvas host and token fingerprint, which name the token's CanvasGate. */
+export interface GateTarget {
+  host: string;
+  token: string;
+}
+
+/** The configured token's CanvasGate estimate, or null when there is no target (the configuration cannot be read). */
+export async function readGateSnapshot(
+  gates: Env["CANVAS_GATE"],
+  target: GateTarget | null,
+): Promise<MetricsSnapshot["gate"]> {
+  if (target === null) return null;
+  const { host, token } = target;
+  const snapshot = await gates.getByName(budgetGateName(host, token)).snapshot();
   return { host, token, ...snapshot };
 }
 
-export async function collectMetrics(
-  db: Database,
-  env: Env,
-  now: number,
-  stuckJobMs: number,
-): Promise<MetricsSnapshot> {
+/** What a scrape needs besides D1: the clock, the stuck-job limit and what the configuration says. */
+export interface MetricsInputs {
+  now: number;
+  stuckJobMs: number;
+  liveEvents: Pick<HealthInput, "liveEventsUnfiltered">;
+  gates: Env["CANVAS_GATE"];
+  gateTarget: GateTarget | null;
+}
+
+export async function collectMetrics(db: Database, inputs: MetricsInputs): Promise<MetricsSnapshot> {
+  const { now, stuckJobMs } = inputs;
   const [aggregates, healthInput, gate, liveEvents] = await Promise.all([
     readMetricsAggregates(db, now, {
       durationBuckets: DURATION_BUCKETS_SECONDS,
       outcomePaths: OUTCOME_PATHS,
     }),
-    readHealthInput(db, now, stuckJobMs, liveEventsHealth(env)),
-    readGateSnapshot(env),
+    readHealthInput(db, now, stuckJobMs, inputs.liveEvents),
+    readGateSnapshot(inputs.gates, inputs.gateTarget),
     readCounter(db, LIVE_EVENTS_COUNTER),
   ]);
   const health = evaluateHealth(healthInput);

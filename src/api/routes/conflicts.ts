@@ -11,10 +11,10 @@ import {
   listConflicts,
   listCourseDuplicates,
 } from "../../dedup/duplicate-queries";
-import { resolveConflict } from "../course-actions";
+import { resolveConflict } from "../../http/course-actions";
 import type { Database } from "../../storage/d1/client";
 import { courseIsRegistered, decodeCursor, encodeCursor } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
+import { ApiError } from "../../http/errors";
 import { CourseIdParamSchema, ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
 

@@ -5,7 +5,7 @@
  */
 import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { registerCourse, removeCourse, requestSync } from "../course-actions";
+import { registerCourse, removeCourse, requestSync } from "../../http/course-actions";
 import { countTextStates } from "../../storage/d1/text-states";
 import {
   countItemsByType,
@@ -15,8 +15,8 @@ import {
   isNumberCursor,
   listCourses,
 } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
-import { presentCourse } from "../present";
+import { ApiError } from "../../http/errors";
+import { presentCourse } from "../../http/present";
 import {
   CourseIdParamSchema,
   CourseSchema,

@@ -8,7 +8,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { itemKey } from "../../detect/item-types";
 import { getBlob } from "../../storage/d1/blobs";
 import { getItem } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
+import { ApiError } from "../../http/errors";
 import { fileResponseHeaders, INLINE_SAFE_TYPES } from "../file-headers";
 import { CourseIdParamSchema, ErrorSchema, json } from "../schemas";
 import { validationHook } from "../validation";

@@ -11,8 +11,8 @@ import {
   listItems,
 } from "../../storage/d1/queries";
 import { withFullData } from "../../storage/r2/projection-data";
-import { ApiError } from "../errors";
-import { iso, presentItem } from "../present";
+import { ApiError } from "../../http/errors";
+import { iso, presentItem } from "../../http/present";
 import {
   ChangeSchema,
   CourseIdParamSchema,

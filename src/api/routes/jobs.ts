@@ -4,8 +4,8 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { listJobDeliveries } from "../../storage/d1/job-deliveries";
 import { decodeCursor, encodeCursor, isJobCursor, getJob, listJobs } from "../../storage/d1/queries";
 import { listJobIssues } from "../../storage/d1/sync-issues";
-import { ApiError } from "../errors";
-import { presentDelivery, presentIssue, presentJob } from "../present";
+import { ApiError } from "../../http/errors";
+import { presentDelivery, presentIssue, presentJob } from "../../http/present";
 import {
   CourseIdParamSchema,
   ErrorSchema,

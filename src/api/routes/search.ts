@@ -5,7 +5,7 @@ import { ITEM_TYPES } from "../../detect/item-types";
 import { loadConfig } from "../../env";
 import { MAX_QUERY_CHARS } from "../../search/limits";
 import { runSearch } from "../../search/search-service";
-import { ApiError } from "../errors";
+import { ApiError } from "../../http/errors";
 import { ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
 

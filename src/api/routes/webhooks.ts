@@ -34,7 +34,7 @@ import type { AppEnv } from "../../http/database";
 import { log } from "../../observability/log";
 import { enqueueSyncJobs } from "../../queue/enqueue";
 import type { Database } from "../../storage/d1/client";
-import { errorBody } from "../errors";
+import { errorBody } from "../../http/errors";
 import { ErrorSchema } from "../schemas";
 
 export const webhookRoutes = new OpenAPIHono<AppEnv>();

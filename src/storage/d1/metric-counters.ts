@@ -7,6 +7,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { metricsCounters } from "./schema";
 
+/** The Live Event outcome counter (src/events/event-counters.ts counts it, /metrics reads it). */
+export const LIVE_EVENTS_COUNTER = "live_events_total";
+
 export interface CounterRow {
   labels: Record<string, string>;
   value: number;

@@ -1,4 +1,4 @@
-/** Maps stored rows to the API's JSON shapes (ISO timestamps, parsed JSON, no internal columns). */
+/** Maps stored rows to the JSON shapes of the API and the MCP tools (ISO timestamps, parsed JSON, no internal columns). */
 import { z } from "zod";
 import { ITEM_TYPES } from "../detect/item-types";
 import type { DeliveryRecord } from "../storage/d1/job-deliveries";

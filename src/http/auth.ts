@@ -1,10 +1,10 @@
 /**
  * Bearer authentication for /api/*, /metrics (which also takes METRICS_TOKEN) and the dashboard, compared in
  * constant time so response timing does not reveal how much of a guess was right. Where `allowCookie` is set, the
- * dashboard's signed session cookie (src/api/session.ts) is accepted instead of the header, for safe methods only:
- * a change made with the cookie also needs the session's CSRF token (src/api/csrf.ts).
+ * dashboard's signed session cookie (src/http/session.ts) is accepted instead of the header, for safe methods only:
+ * a change made with the cookie also needs the session's CSRF token (src/http/csrf.ts).
  */
-import type { AppEnv } from "../http/database";
+import type { AppEnv } from "./database";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { constantTimeEqual } from "./constant-time";
