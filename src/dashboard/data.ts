@@ -4,6 +4,7 @@
  * job summaries. Read-only; the D1 handle and bindings are passed in.
  */
 import { z } from "zod";
+import { parseJsonOrNull } from "../shared/parse-json";
 import type { Database } from "../storage/d1/client";
 import { recentFinishedJobs, runningJobRows } from "../storage/d1/dashboard-reads";
 import type { JobRecord } from "../storage/d1/queries";
@@ -47,12 +48,7 @@ const CheckpointSchema = z
   .transform((checkpoint) => checkpoint.report);
 
 function parseJson(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return text === null ? null : parseJsonOrNull(text);
 }
 
 export interface JobSummary {

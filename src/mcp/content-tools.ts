@@ -10,6 +10,7 @@ import { ITEM_TYPES, itemKey } from "../detect/item-types";
 import { TEXT_FIELD } from "../detect/projections";
 import { MAX_QUERY_CHARS } from "../search/limits";
 import { runSearch } from "../search/search-service";
+import { parseJsonOrNull } from "../shared/parse-json";
 import { getItem, type ItemRecord } from "../storage/d1/queries";
 import type { McpDeps } from "./deps";
 import { readItemText } from "./item-text";
@@ -27,12 +28,8 @@ const DataSchema = z.record(z.string(), z.unknown());
 
 /** The stored projection (written by this worker as a JSON object); anything else reads as no fields. */
 function parseData(text: string): Record<string, unknown> {
-  try {
-    const parsed = DataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  const parsed = DataSchema.safeParse(parseJsonOrNull(text));
+  return parsed.success ? parsed.data : {};
 }
 
 /** The item without its raw HTML (the text is returned separately, as plain text). */

@@ -6,6 +6,7 @@
 import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import { itemKey } from "../../detect/item-types";
+import { parseJsonOrNull } from "../../shared/parse-json";
 import { getBlob } from "../../storage/d1/blobs";
 import { getItem } from "../../storage/d1/queries";
 import { ApiError } from "../../http/errors";
@@ -70,7 +71,7 @@ fileContentRoutes.openapi(
     const blob = await getBlob(db, item.blobSha256);
     const object = blob ? await c.env.BLOBS.get(blob.r2Key) : null;
     if (!blob || !object) throw new ApiError(404, "not_found", `file ${canvasFileId} bytes are missing`);
-    const stored = StoredFileSchema.safeParse(parseJson(item.data));
+    const stored = StoredFileSchema.safeParse(parseJsonOrNull(item.data));
     const { headers } = fileResponseHeaders({
       // The file's own type first: the blob row is shared by every file with the same bytes.
       contentType: (stored.success ? stored.data.content_type : null) ?? blob.contentType,
@@ -88,11 +89,3 @@ fileContentRoutes.openapi(
     });
   },
 );
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}
