@@ -3,12 +3,12 @@
  * document and its reference page, and the dashboard. Bodies larger than 64 KB are refused before parsing; every API error is the same JSON
  * shape.
  */
-import { provideDatabase, type AppEnv } from "../http/database";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
 import { searchPageRoutes } from "../dashboard/search-page";
 import { mcpRoutes } from "../mcp/routes";
+import { provideDatabase, type AppEnv } from "../http/database";
 import { requireToken } from "../http/auth";
 import { requireValidConfig } from "./config-check";
 import { errorBody, handleError } from "../http/errors";

@@ -4,8 +4,8 @@
  * while it cannot work; the response says only that the configuration is invalid (the log names the variables),
  * because an anonymous caller must not learn which secret is missing or too short.
  */
-import type { AppEnv } from "../http/database";
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/database";
 import { checkConfig } from "../env";
 import { log } from "../observability/log";
 import { errorBody } from "../http/errors";

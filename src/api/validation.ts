@@ -1,6 +1,6 @@
 /** The validation hook shared by every route: a zod failure becomes a 400 naming each bad field. */
-import type { AppEnv } from "../http/database";
 import type { Hook } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/database";
 import { errorBody } from "../http/errors";
 
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {

@@ -5,9 +5,9 @@
  * and answers with a redirect to the page to look at next, carrying a notice code (post/redirect/get, so a reload
  * never repeats an action).
  */
-import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../http/database";
 import { credentialOf } from "../http/auth";
 import { registerCourse, removeCourse, requestSync, resolveConflict } from "../http/course-actions";
 import { CSRF_FIELD, crossOrigin, verifyCsrfToken } from "../http/csrf";

@@ -1,7 +1,7 @@
 /** Renders a dashboard page with the security headers every page carries (no inline script or style allowed). */
-import type { AppEnv } from "../http/database";
 import type { Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { AppEnv } from "../http/database";
 
 export type AppContext = Context<AppEnv>;
 

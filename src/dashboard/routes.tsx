@@ -4,10 +4,10 @@
  * `/logout` and the static assets; and the forms' POST actions (src/dashboard/actions.tsx). Pages send a strict
  * Content-Security-Policy; all Canvas-sourced text is escaped by JSX.
  */
-import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
+import type { AppEnv } from "../http/database";
 import { constantTimeEqual } from "../http/constant-time";
 import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../http/session";
 import { getDuplicate, listConflicts } from "../dedup/duplicate-queries";

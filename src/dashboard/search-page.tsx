@@ -5,9 +5,9 @@
  * the rest of the dashboard can change independently; the snippet is the only raw HTML, and it is built escaped
  * (src/search/snippet.ts: every character of Canvas text is escaped, `<mark>` is the only tag).
  */
-import type { AppEnv } from "../http/database";
 import { Hono } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../http/database";
 import { isAuthenticated } from "../http/auth";
 import { ITEM_TYPES } from "../detect/item-types";
 import { loadConfig } from "../env";

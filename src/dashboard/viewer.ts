@@ -2,8 +2,8 @@
  * Who is looking at a dashboard page: signed in with the session cookie (then the page gets the session's CSRF
  * token for its forms) or with the bearer token (pages render; forms need a session), or not at all.
  */
-import type { AppEnv } from "../http/database";
 import type { Context } from "hono";
+import type { AppEnv } from "../http/database";
 import { credentialOf } from "../http/auth";
 import { csrfTokenFor } from "../http/csrf";
 

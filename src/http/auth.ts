@@ -4,9 +4,9 @@
  * dashboard's signed session cookie (src/http/session.ts) is accepted instead of the header, for safe methods only:
  * a change made with the cookie also needs the session's CSRF token (src/http/csrf.ts).
  */
-import type { AppEnv } from "./database";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { AppEnv } from "./database";
 import { constantTimeEqual } from "./constant-time";
 import { CSRF_HEADER, crossOrigin, isSafeMethod, verifyCsrfToken } from "./csrf";
 import { errorBody } from "./errors";

@@ -4,9 +4,9 @@
  * (a server-to-client stream) and DELETE (ending a session) have nothing to serve here and answer 405, as the
  * transport specification allows. Authentication (the API token as a bearer token) is applied in src/api/app.ts.
  */
-import type { AppEnv } from "../http/database";
 import { StreamableHTTPTransport } from "@hono/mcp";
 import { Hono } from "hono";
+import type { AppEnv } from "../http/database";
 import { loadConfig } from "../env";
 import { createMcpServer } from "./server";
 

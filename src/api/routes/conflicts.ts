@@ -3,8 +3,8 @@
  * one, record an operator's decision; list a course's links and conflicts and its dedup counts. A resolved
  * conflict is not raised again unless one side's text changes (src/dedup/pair-decision.ts).
  */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import {
   courseDedupSummary,
   getDuplicate,

@@ -3,8 +3,8 @@
  * jobs cancelled, the cron never sees it again, a running job ends at its next progress report); `purge=true` also
  * deletes what was mirrored for it.
  */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { registerCourse, removeCourse, requestSync } from "../../http/course-actions";
 import { countTextStates } from "../../storage/d1/text-states";
 import {

@@ -6,8 +6,8 @@
  * script is a file too, so the page runs under `script-src 'self'`: no CDN, no inline script, no telemetry, no
  * fonts from elsewhere. Public, like the document itself.
  */
-import type { AppEnv } from "../../http/database";
 import { Hono } from "hono";
+import type { AppEnv } from "../../http/database";
 
 export const docsRoutes = new Hono<AppEnv>();
 

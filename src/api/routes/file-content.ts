@@ -3,8 +3,8 @@
  * run as a page of this origin (see src/api/file-headers.ts): an attachment named after the mirrored file, with
  * `nosniff`, a sandboxing CSP and a same-origin resource policy; `?inline=1` is honoured only for passive types.
  */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { itemKey } from "../../detect/item-types";
 import { parseJsonOrNull } from "../../shared/parse-json";
 import { getBlob } from "../../storage/d1/blobs";

@@ -1,6 +1,6 @@
 /** GET /health: the health checks (no auth, no course content); 200 unless unhealthy, then 503. */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { liveEventsHealth } from "../../http/config-inputs";
 import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../../observability/health";
 import { HealthSchema } from "../schemas";

@@ -1,6 +1,6 @@
 /** The mirror: items (incrementally followable with changedSince, tombstones included) and change logs. */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import {
   decodeCursor,
   encodeCursor,

@@ -1,6 +1,6 @@
 /** Job status and per-course job history. */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { listJobDeliveries } from "../../storage/d1/job-deliveries";
 import { decodeCursor, encodeCursor, isJobCursor, getJob, listJobs } from "../../storage/d1/queries";
 import { listJobIssues } from "../../storage/d1/sync-issues";

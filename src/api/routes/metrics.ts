@@ -3,8 +3,8 @@
  * that reads metrics and nothing else) or the dashboard session (the dashboard links here). Everything is computed at scrape time from D1 and the Durable Objects; the
  * job aggregates scan sync_jobs, so scrape every 30 s or slower.
  */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { configuredGateTarget, liveEventsHealth } from "../../http/config-inputs";
 import { stuckJobLimitMs } from "../../observability/health";
 import { buildMetricFamilies } from "../../observability/metric-families";

@@ -1,6 +1,6 @@
 /** Full-text search over the mirror (SQLite FTS5 in D1): ranked hits with highlighted snippets and Canvas URLs. */
-import type { AppEnv } from "../../http/database";
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { ITEM_TYPES } from "../../detect/item-types";
 import { loadConfig } from "../../env";
 import { MAX_QUERY_CHARS } from "../../search/limits";

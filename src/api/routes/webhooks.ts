@@ -13,6 +13,7 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { AppEnv } from "../../http/database";
 import { loadConfig } from "../../env";
 import { countOutcome } from "../../events/event-counters";
 import { checkInstitution, type InstitutionIgnoreReason } from "../../events/institution";
@@ -30,7 +31,6 @@ import {
   type VerifyFailure,
 } from "../../events/verify";
 import { webhookSettings } from "../../events/webhook-settings";
-import type { AppEnv } from "../../http/database";
 import { log } from "../../observability/log";
 import { enqueueSyncJobs } from "../../queue/enqueue";
 import type { Database } from "../../storage/d1/client";
