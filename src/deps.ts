@@ -5,7 +5,6 @@
  * randomness through AccessOptions.
  */
 import { CanvasClient, newRequestStats, type RequestGate, type RequestStats } from "./canvas/client";
-import { sha256Hex } from "./detect/canonical";
 import { budgetGateName } from "./durable/canvas-gate";
 import type { Config } from "./env";
 import type { Random } from "./resilience/backoff";
@@ -15,10 +14,7 @@ import { createFileStore } from "./storage/file-store";
 import type { FileStore } from "./sync/context";
 import { isTransportFailure } from "./sync/item-failure";
 
-/** A short, non-reversible name for a token: safe to store and to use as a Durable Object name. */
-export async function tokenFingerprint(token: string): Promise<string> {
-  return (await sha256Hex(`canvas-sync:${token}`)).slice(0, 24);
-}
+export { tokenFingerprint } from "./canvas/token-fingerprint";
 
 export function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));

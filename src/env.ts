@@ -5,7 +5,7 @@
  * An empty value counts as unset, so a copied `.dev.vars.example` with blanks means "use the defaults".
  */
 import { z } from "zod";
-import { canonicalId } from "./events/canvas-ids";
+import { canonicalId } from "./shared/canvas-ids";
 
 /** "" and whitespace-only values are unset: .dev.vars files and `wrangler.toml` declarations leave them blank. */
 const unsetIfBlank = (value: unknown): unknown =>

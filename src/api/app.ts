@@ -8,9 +8,10 @@ import { bodyLimit } from "hono/body-limit";
 import { dashboardRoutes } from "../dashboard/routes";
 import { searchPageRoutes } from "../dashboard/search-page";
 import { mcpRoutes } from "../mcp/routes";
-import { requireToken } from "./auth";
+import { provideDatabase, type AppEnv } from "../http/database";
+import { requireToken } from "../http/auth";
 import { requireValidConfig } from "./config-check";
-import { errorBody, handleError } from "./errors";
+import { errorBody, handleError } from "../http/errors";
 import { conflictRoutes } from "./routes/conflicts";
 import { courseRoutes } from "./routes/courses";
 import { docsRoutes } from "./routes/docs";
@@ -24,10 +25,11 @@ import { webhookRoutes } from "./routes/webhooks";
 import { validationHook } from "./validation";
 
 export function createApp() {
-  const app = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   app.onError(handleError);
   app.notFound((c) => c.json(errorBody("not_found", "no such route"), 404));
   app.use("*", requireValidConfig());
+  app.use("*", provideDatabase);
   app.use(
     "*",
     bodyLimit({

@@ -5,11 +5,12 @@
  * because an anonymous caller must not learn which secret is missing or too short.
  */
 import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "../http/database";
 import { checkConfig } from "../env";
 import { log } from "../observability/log";
-import { errorBody } from "./errors";
+import { errorBody } from "../http/errors";
 
-export function requireValidConfig(): MiddlewareHandler<{ Bindings: Env }> {
+export function requireValidConfig(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const check = checkConfig(c.env);
     if (!check.ok) {

@@ -1,8 +1,9 @@
 /** The validation hook shared by every route: a zod failure becomes a 400 naming each bad field. */
 import type { Hook } from "@hono/zod-openapi";
-import { errorBody } from "./errors";
+import type { AppEnv } from "../http/database";
+import { errorBody } from "../http/errors";
 
-export const validationHook: Hook<unknown, { Bindings: Env }, string, unknown> = (result, c) => {
+export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return undefined;
   const issues = result.error.issues.map((issue) => ({
     path: issue.path.join(".") || "(body)",

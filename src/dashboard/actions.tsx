@@ -1,19 +1,20 @@
 /**
  * The dashboard's actions, as same-origin form POSTs: register a course, request a sync, remove a course (with or
  * without its mirror), resolve a conflict. Each needs the session and its CSRF token (a hidden form field; a foreign
- * Origin is refused), or the bearer token; each does exactly what the API route does (src/api/course-actions.ts)
+ * Origin is refused), or the bearer token; each does exactly what the API route does (src/http/course-actions.ts)
  * and answers with a redirect to the page to look at next, carrying a notice code (post/redirect/get, so a reload
  * never repeats an action).
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { credentialOf } from "../api/auth";
-import { registerCourse, removeCourse, requestSync, resolveConflict } from "../api/course-actions";
-import { CSRF_FIELD, crossOrigin, verifyCsrfToken } from "../api/csrf";
+import type { AppEnv } from "../http/database";
+import { credentialOf } from "../http/auth";
+import { registerCourse, removeCourse, requestSync, resolveConflict } from "../http/course-actions";
+import { CSRF_FIELD, crossOrigin, verifyCsrfToken } from "../http/csrf";
 import { NotFoundPage } from "./course-page";
 import { render, type AppContext } from "./render";
 
-export const dashboardActions = new Hono<{ Bindings: Env }>();
+export const dashboardActions = new Hono<AppEnv>();
 
 const Id = z
   .string()
@@ -72,10 +73,10 @@ dashboardActions.post("/courses", async (c) => {
   const parsed = RegisterForm.safeParse(allowed.form);
   if (!parsed.success) return c.redirect("/?notice=invalid", 303);
   const id = parsed.data.canvasCourseId;
-  const outcome = await registerCourse(c.env, id, Date.now());
+  const outcome = await registerCourse(c.var.db, c.env, id, Date.now());
   if (outcome === "exists") return c.redirect("/?notice=already_registered", 303);
   // Registered courses are due at once: ask for the first sync now rather than at the next cron run.
-  await requestSync(c.env, id, "incremental", Date.now());
+  await requestSync(c.var.db, c.env, id, "incremental", Date.now());
   return c.redirect(`/courses/${id}?notice=registered`, 303);
 });
 
@@ -85,7 +86,7 @@ dashboardActions.post("/courses/:canvasCourseId/sync", async (c) => {
   const id = Id.safeParse(c.req.param("canvasCourseId"));
   const parsed = SyncForm.safeParse(allowed.form);
   if (!id.success || !parsed.success) return c.redirect("/?notice=invalid", 303);
-  const accepted = await requestSync(c.env, id.data, parsed.data.mode, Date.now());
+  const accepted = await requestSync(c.var.db, c.env, id.data, parsed.data.mode, Date.now());
   if (!accepted) return c.redirect("/?notice=not_registered", 303);
   return c.redirect(`/courses/${id.data}?notice=sync_requested`, 303);
 });
@@ -97,7 +98,7 @@ dashboardActions.post("/courses/:canvasCourseId/remove", async (c) => {
   const parsed = RemoveForm.safeParse(allowed.form);
   if (!id.success || !parsed.success) return c.redirect("/?notice=invalid", 303);
   const purge = parsed.data.purge === "true";
-  const removal = await removeCourse(c.env, id.data, purge, Date.now());
+  const removal = await removeCourse(c.var.db, c.env, id.data, purge, Date.now());
   if (!removal) return c.redirect("/?notice=not_registered", 303);
   return c.redirect(`/?notice=${purge ? "purged" : "removed"}`, 303);
 });
@@ -113,7 +114,7 @@ dashboardActions.post("/conflicts/:conflictId/resolve", async (c) => {
     return c.redirect(`/conflicts/${id.data}?notice=invalid`, 303);
   }
   const result = await resolveConflict(
-    c.env,
+    c.var.db,
     id.data,
     { resolution, canonicalItemId: canonicalItemId ?? null },
     Date.now(),

@@ -1,9 +1,12 @@
 /**
- * The dashboard's reads: recent finished jobs as plot points (report fields extracted inside D1), running jobs with
- * live progress from each course's Durable Object, and course names. Read-only;
- * the D1 handle and bindings are passed in.
+ * The dashboard's reads shaped for its pages: recent finished jobs as plot points (report fields extracted inside
+ * D1 by src/storage/d1/dashboard-reads.ts), running jobs with live progress from each course's Durable Object, and
+ * job summaries. Read-only; the D1 handle and bindings are passed in.
  */
 import { z } from "zod";
+import { parseJsonOrNull } from "../shared/parse-json";
+import type { Database } from "../storage/d1/client";
+import { recentFinishedJobs, runningJobRows } from "../storage/d1/dashboard-reads";
 import type { JobRecord } from "../storage/d1/queries";
 import { emptyReport, totals } from "../sync/report";
 
@@ -45,12 +48,7 @@ const CheckpointSchema = z
   .transform((checkpoint) => checkpoint.report);
 
 function parseJson(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return text === null ? null : parseJsonOrNull(text);
 }
 
 export interface JobSummary {
@@ -72,35 +70,10 @@ export function jobSummary(row: JobRecord): JobSummary | null {
   };
 }
 
-const REPORT = `CASE WHEN json_valid(report) THEN report
-  WHEN json_valid(checkpoint) THEN json_extract(checkpoint, '$.report') END`;
-
-interface JobPointRow {
-  id: string;
-  course_id: number;
-  status: string;
-  started_at: number | null;
-  finished_at: number;
-  requests: number | null;
-  throttled: number | null;
-  types: string | null;
-}
-
 /** The most recent finished jobs (all courses, or one), oldest first, for plotting. */
-export async function recentJobPoints(db: D1Database, limit: number, courseId?: number): Promise<JobPoint[]> {
-  const filter = courseId === undefined ? "" : "AND course_id = ?2";
-  const statement = db.prepare(
-    `SELECT id, course_id, status, started_at, finished_at,
-       json_extract(${REPORT}, '$.canvasRequests') AS requests,
-       json_extract(${REPORT}, '$.throttled') AS throttled,
-       json_extract(${REPORT}, '$.types') AS types
-     FROM sync_jobs WHERE status IN ('succeeded', 'partial', 'failed') AND finished_at IS NOT NULL ${filter}
-     ORDER BY finished_at DESC LIMIT ?1`,
-  );
-  const { results } = await (
-    courseId === undefined ? statement.bind(limit) : statement.bind(limit, courseId)
-  ).all<JobPointRow>();
-  return results.toReversed().map((row) => ({
+export async function recentJobPoints(db: Database, limit: number, courseId?: number): Promise<JobPoint[]> {
+  const rows = await recentFinishedJobs(db, limit, courseId);
+  return rows.toReversed().map((row) => ({
     jobId: row.id,
     courseId: row.course_id,
     status: row.status,
@@ -122,21 +95,16 @@ export interface RunningJob {
 }
 
 /** Jobs marked running in D1 (all courses or one), with live progress from their course's Durable Object. */
-export async function runningJobs(env: Env, courseId?: number, limit = 50): Promise<RunningJob[]> {
-  const statement = env.DB.prepare(
-    `SELECT id, course_id, started_at FROM sync_jobs WHERE status = 'running'
-     ${courseId === undefined ? "" : "AND course_id = ?2"} ORDER BY started_at LIMIT ?1`,
-  );
-  const { results } = await (
-    courseId === undefined ? statement.bind(limit) : statement.bind(limit, courseId)
-  ).all<{
-    id: string;
-    course_id: number;
-    started_at: number | null;
-  }>();
+export async function runningJobs(
+  db: Database,
+  courseSync: Env["COURSE_SYNC"],
+  courseId?: number,
+  limit = 50,
+): Promise<RunningJob[]> {
+  const results = await runningJobRows(db, limit, courseId);
   return Promise.all(
     results.map(async (row) => {
-      const status = await env.COURSE_SYNC.getByName(String(row.course_id)).status();
+      const status = await courseSync.getByName(String(row.course_id)).status();
       const progress = status.progress?.jobId === row.id ? status.progress : null;
       return {
         jobId: row.id,
@@ -148,20 +116,4 @@ export async function runningJobs(env: Env, courseId?: number, limit = 50): Prom
       };
     }),
   );
-}
-
-/**
- * Course names from each course's mirrored `course` object (courses.name is not filled by syncs), keyed by id.
- * Uses the (course_id, type) index; ids come from a page of at most 100 courses.
- */
-export async function courseTitles(db: D1Database, courseIds: number[]): Promise<Map<number, string>> {
-  if (courseIds.length === 0) return new Map();
-  const placeholders = courseIds.map((_, index) => `?${index + 1}`).join(", ");
-  const { results } = await db
-    .prepare(
-      `SELECT course_id, title FROM items WHERE type = 'course' AND deleted_at IS NULL AND course_id IN (${placeholders})`,
-    )
-    .bind(...courseIds)
-    .all<{ course_id: number; title: string | null }>();
-  return new Map(results.flatMap((row) => (row.title === null ? [] : [[row.course_id, row.title] as const])));
 }

@@ -5,7 +5,7 @@
  */
 import type { Child } from "hono/jsx";
 import { html } from "hono/html";
-import { CSRF_FIELD } from "../api/csrf";
+import { CSRF_FIELD } from "../http/csrf";
 
 export interface NavItem {
   href: string;
@@ -103,7 +103,7 @@ export function Badge(props: { value: string }) {
   return <span class={`badge ${props.value}`}>{props.value.replace(/_/g, " ")}</span>;
 }
 
-/** The hidden CSRF field every dashboard form carries (src/api/csrf.ts). */
+/** The hidden CSRF field every dashboard form carries (src/http/csrf.ts). */
 export function CsrfField(props: { token: string }) {
   return <input type="hidden" name={CSRF_FIELD} value={props.token} />;
 }

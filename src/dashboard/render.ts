@@ -1,8 +1,9 @@
 /** Renders a dashboard page with the security headers every page carries (no inline script or style allowed). */
 import type { Context } from "hono";
 import type { HtmlEscapedString } from "hono/utils/html";
+import type { AppEnv } from "../http/database";
 
-export type AppContext = Context<{ Bindings: Env }>;
+export type AppContext = Context<AppEnv>;
 
 const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +

@@ -7,13 +7,15 @@
 import { Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { constantTimeEqual } from "../api/constant-time";
-import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../api/session";
-import { evaluateHealth, liveEventsHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
+import type { AppEnv } from "../http/database";
+import { constantTimeEqual } from "../http/constant-time";
+import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../http/session";
+import { getDuplicate, listConflicts } from "../storage/d1/conflicts";
+import { configuredGateTarget, liveEventsHealth } from "../http/config-inputs";
+import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
 import { courseChangeLog, isChangeLogCursor } from "../storage/d1/change-log";
-import { openDatabase } from "../storage/d1/client";
-import { getDuplicate, listConflicts } from "../storage/d1/conflicts";
+import { courseTitles } from "../storage/d1/dashboard-reads";
 import { readItemText } from "../storage/d1/item-texts";
 import {
   countItemsByType,
@@ -29,7 +31,7 @@ import { dashboardActions } from "./actions";
 import { DASHBOARD_CSS, DASHBOARD_JS, FAVICON_SVG } from "./assets";
 import { ConflictPage, ConflictsPage } from "./conflicts-page";
 import { CoursePage, NotFoundPage } from "./course-page";
-import { courseTitles, jobSummary, recentJobPoints, runningJobs } from "./data";
+import { jobSummary, recentJobPoints, runningJobs } from "./data";
 import { LoginPage } from "./login-page";
 import { NOTICES } from "./layout";
 import { OverviewPage } from "./overview-page";
@@ -50,7 +52,7 @@ const IdSchema = z
   .regex(/^[1-9]\d{0,14}$/)
   .transform(Number);
 
-export const dashboardRoutes = new Hono<{ Bindings: Env }>();
+export const dashboardRoutes = new Hono<AppEnv>();
 
 /** The notice an action redirected with, if it is one we know (nothing from the URL is echoed). */
 function noticeOf(c: AppContext): string | undefined {
@@ -118,18 +120,18 @@ dashboardRoutes.get("/", async (c) => {
   const after = decodeCursor(cursor, isNumberCursor);
   if (cursor && after === null)
     return render(c, <NotFoundPage message="That page of courses does not exist." />, 400);
-  const orm = openDatabase(c.env.DB);
+  const db = c.var.db;
   const [healthInput, rows, running, points, gate] = await Promise.all([
-    readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
-    listCourses(orm, after, PAGE_SIZE + 1),
-    runningJobs(c.env),
-    recentJobPoints(c.env.DB, PLOT_JOBS),
-    readGateSnapshot(c.env),
+    readHealthInput(db, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
+    listCourses(db, after, PAGE_SIZE + 1),
+    runningJobs(db, c.env.COURSE_SYNC),
+    recentJobPoints(db, PLOT_JOBS),
+    configuredGateTarget(c.env).then((target) => readGateSnapshot(c.env.CANVAS_GATE, target)),
   ]);
   const courses = rows.slice(0, PAGE_SIZE);
   const last = courses.at(-1);
   const ids = new Set([...courses.map((course) => course.canvasCourseId), ...points.map((p) => p.courseId)]);
-  const titles = await courseTitles(c.env.DB, [...ids].slice(0, 200));
+  const titles = await courseTitles(db, [...ids].slice(0, 200));
   return render(
     c,
     <OverviewPage
@@ -161,18 +163,18 @@ dashboardRoutes.get("/courses/:canvasCourseId", async (c) => {
   const changesBefore = decodeCursor(changesCursor, isChangeLogCursor);
   if (changesCursor && !changesBefore)
     return render(c, <NotFoundPage message="That page of changes does not exist." />, 400);
-  const orm = openDatabase(c.env.DB);
-  const course = await getCourse(orm, courseId);
+  const db = c.var.db;
+  const course = await getCourse(db, courseId);
   if (!course) return render(c, <NotFoundPage message={`Course ${courseId} is not registered.`} />, 404);
   const now = Date.now();
   const [itemCounts, status, running, jobRows, points, changes, titles] = await Promise.all([
-    countItemsByType(orm, courseId),
+    countItemsByType(db, courseId),
     c.env.COURSE_SYNC.getByName(String(courseId)).status(),
-    runningJobs(c.env, courseId),
-    listJobs(orm, courseId, before, JOB_PAGE_SIZE + 1),
-    recentJobPoints(c.env.DB, PLOT_JOBS, courseId),
-    courseChangeLog(c.env.DB, courseId, changesBefore, CHANGE_PAGE_SIZE + 1),
-    courseTitles(c.env.DB, [courseId]),
+    runningJobs(db, c.env.COURSE_SYNC, courseId),
+    listJobs(db, courseId, before, JOB_PAGE_SIZE + 1),
+    recentJobPoints(db, PLOT_JOBS, courseId),
+    courseChangeLog(db, courseId, changesBefore, CHANGE_PAGE_SIZE + 1),
+    courseTitles(db, [courseId]),
   ]);
   const page = jobRows.slice(0, JOB_PAGE_SIZE);
   const last = page.at(-1);
@@ -215,7 +217,7 @@ dashboardRoutes.get("/conflicts", async (c) => {
   const afterId = cursor ? decodeCursor(cursor, isNumberCursor) : 0;
   if (afterId === null)
     return render(c, <NotFoundPage message="That page of conflicts does not exist." />, 400);
-  const page = await listConflicts(openDatabase(c.env.DB), { status, afterId, limit: CONFLICT_PAGE_SIZE });
+  const page = await listConflicts(c.var.db, { status, afterId, limit: CONFLICT_PAGE_SIZE });
   return render(
     c,
     <ConflictsPage
@@ -233,13 +235,13 @@ dashboardRoutes.get("/conflicts/:conflictId", async (c) => {
   const viewer = await viewerOf(c);
   if (!viewer) return c.redirect("/login", 303);
   const id = IdSchema.safeParse(c.req.param("conflictId"));
-  const conflict = id.success ? await getDuplicate(openDatabase(c.env.DB), id.data) : null;
+  const conflict = id.success ? await getDuplicate(c.var.db, id.data) : null;
   if (conflict === null || conflict.kind !== "near_text") {
     return render(c, <NotFoundPage message="There is no such conflict." />, 404);
   }
   const [a, b] = await Promise.all([
-    readItemText(c.env.DB, c.env.BLOBS, conflict.a.itemId, COMPARE_CHARS),
-    readItemText(c.env.DB, c.env.BLOBS, conflict.b.itemId, COMPARE_CHARS),
+    readItemText(c.var.db, c.env.BLOBS, conflict.a.itemId, COMPARE_CHARS),
+    readItemText(c.var.db, c.env.BLOBS, conflict.b.itemId, COMPARE_CHARS),
   ]);
   return render(c, <ConflictPage conflict={conflict} a={a} b={b} csrf={viewer.csrf} notice={noticeOf(c)} />);
 });

@@ -7,7 +7,8 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { isAuthenticated } from "../api/auth";
+import type { AppEnv } from "../http/database";
+import { isAuthenticated } from "../http/auth";
 import { ITEM_TYPES } from "../detect/item-types";
 import { loadConfig } from "../env";
 import { MAX_QUERY_CHARS } from "../search/limits";
@@ -109,7 +110,7 @@ export function SearchPage(props: SearchPageProps) {
   );
 }
 
-export const searchPageRoutes = new Hono<{ Bindings: Env }>();
+export const searchPageRoutes = new Hono<AppEnv>();
 
 searchPageRoutes.get("/search", async (c) => {
   if (!(await isAuthenticated(c, (env) => [env.API_TOKEN], { allowCookie: true }))) {
@@ -131,7 +132,7 @@ searchPageRoutes.get("/search", async (c) => {
   if (form.q.trim() === "")
     return c.html(<SearchPage form={form} hits={null} nextCursor={null} error={null} />);
   const outcome = await runSearch(
-    c.env.DB,
+    c.var.db,
     loadConfig(c.env).CANVAS_BASE_URL,
     {
       q: form.q,

@@ -7,7 +7,7 @@
  * JSON value into a typed `CanvasEvent` whose body matches its family.
  */
 import { z } from "zod";
-import { canonicalId } from "./canvas-ids";
+import { canonicalId } from "../shared/canvas-ids";
 import { normalizeEventTime } from "./event-time";
 import { unreachable } from "../shared/unreachable";
 

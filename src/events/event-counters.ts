@@ -4,13 +4,14 @@
  * Labels are a stable, alphabetically ordered `key=value,key=value` string. Rejected deliveries (bad signature,
  * malformed) are deliberately not counted here: a flood of forged requests must not turn into D1 writes. Authentic
  * events from another institution are counted (`outcome=ignored,reason=wrong_institution`): only Canvas can sign
- * them, and an operator must see that someone's subscription points at us.
+ * them, and an operator must see that someone's subscription points at us. The writes are in
+ * src/storage/d1/metric-counters.ts.
  */
 import type { InstitutionIgnoreReason } from "./institution";
 import type { IgnoreReason, WorkScope } from "./map-event";
 import { unreachable } from "../shared/unreachable";
-
-export const LIVE_EVENTS_COUNTER = "live_events_total";
+import type { Database } from "../storage/d1/client";
+import { incrementCounter, LIVE_EVENTS_COUNTER } from "../storage/d1/metric-counters";
 
 /** How an accepted event ended. */
 export type EventOutcome =
@@ -33,12 +34,7 @@ export function outcomeLabels(outcome: EventOutcome): string {
   }
 }
 
-/** A prepared upsert adding one to the outcome's counter (batch it with the write it accompanies). */
-export function countOutcome(db: D1Database, outcome: EventOutcome, now = Date.now()): D1PreparedStatement {
-  return db
-    .prepare(
-      `INSERT INTO metric_counters (name, labels, value, updated_at) VALUES (?1, ?2, 1, ?3)
-       ON CONFLICT(name, labels) DO UPDATE SET value = value + 1, updated_at = excluded.updated_at`,
-    )
-    .bind(LIVE_EVENTS_COUNTER, outcomeLabels(outcome), now);
+/** Adds one to the outcome's counter. */
+export async function countOutcome(db: Database, outcome: EventOutcome, now = Date.now()): Promise<void> {
+  await incrementCounter(db, LIVE_EVENTS_COUNTER, outcomeLabels(outcome), now);
 }

@@ -11,7 +11,7 @@
  * local ids. Two global ids match only when equal; when either side is local, the local parts are compared, which
  * identifies an account only within its shard: configure the global id (as events carry it) to be exact.
  */
-import { canonicalId } from "./canvas-ids";
+import { canonicalId } from "../shared/canvas-ids";
 
 const SHARD_FACTOR = 10_000_000_000_000n;
 

@@ -10,18 +10,35 @@
  *    decides again (it then sees the winner's mark and attaches or drops).
  *
  * A new job is enqueued only after its mark is claimed; if the enqueue fails the claim is rolled back, so
- * Canvas's retry of the delivery (we answer 5xx) is not mistaken for a duplicate.
+ * Canvas's retry of the delivery (we answer 5xx) is not mistaken for a duplicate. The enqueue itself is a port the
+ * wiring passes in (the webhook route creates the job row and sends its message), so events does not reach into
+ * the queue; the D1 reads and writes live in src/storage/d1/event-intake.ts.
  */
-import { z } from "zod";
-import { enqueueSyncJobs } from "../queue/enqueue";
-import { TargetScopeSchema } from "../sync/targeted";
-import { toLocalId } from "./canvas-ids";
+import type { Database } from "../storage/d1/client";
+import { LIVE_EVENTS_COUNTER } from "../storage/d1/metric-counters";
+import {
+  attachJobToMark,
+  mirroredCourseOf,
+  readIntakeState,
+  rollbackEventMark,
+  writeEventMark,
+  type EventMark,
+  type IntakeState,
+} from "../storage/d1/event-intake";
+import { TargetScopeSchema, type TargetScope } from "../sync/targeted";
+import { toLocalId } from "../shared/canvas-ids";
 import type { CanvasEvent } from "./envelope";
-import { countOutcome, type EventOutcome } from "./event-counters";
-import { decideIntake, type MarkState } from "./intake-decision";
+import { countOutcome, outcomeLabels, type EventOutcome } from "./event-counters";
+import { decideIntake } from "./intake-decision";
 import { isIgnored, mapEventToWork, type EventLookups, type TargetedWork } from "./map-event";
 
-export type IntakeDeps = { db: D1Database; queue: Queue; now: () => number };
+/** Creates one targeted sync job (row and queue message) and returns its id; throws when it could not. */
+export type EnqueueTargetedSync = (
+  request: { courseId: number; scope: TargetScope },
+  now: number,
+) => Promise<string>;
+
+export type IntakeDeps = { db: Database; enqueueTargetedSync: EnqueueTargetedSync; now: () => number };
 
 export type IntakeResult = {
   outcome: EventOutcome;
@@ -41,9 +58,6 @@ export class IntakeContentionError extends Error {
 
 const MAX_CAS_ATTEMPTS = 4;
 
-type MarkRow = MarkState & { eventName: string };
-type IntakeState = { registered: boolean; mark: MarkRow | null; coveringJobId: string | null };
-
 /** Processes one verified event. Throws only for storage or queue failures (and contention). */
 export async function ingestEvent(deps: IntakeDeps, event: CanvasEvent): Promise<IntakeResult> {
   const maps = await loadMirrorMaps(deps.db, event);
@@ -56,7 +70,7 @@ export async function ingestEvent(deps: IntakeDeps, event: CanvasEvent): Promise
   }
 
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-    const state = await readState(deps.db, probe);
+    const state: IntakeState = await readIntakeState(deps.db, probe.courseId, probe.objectKey);
     const mapped = mapEventToWork(event, {
       ...maps,
       isRegisteredCourse: (courseId) => courseId === probe.courseId && state.registered,
@@ -82,33 +96,25 @@ export async function ingestEvent(deps: IntakeDeps, event: CanvasEvent): Promise
         if (!(await writeMark(deps, mapped, state.mark, decision.eventTime, null))) continue;
         let jobId: string;
         try {
-          const [id] = await enqueueSyncJobs(
-            deps.db,
-            deps.queue,
-            [{ courseId: mapped.courseId, mode: "targeted", trigger: "event", scope: scope.data }],
+          jobId = await deps.enqueueTargetedSync(
+            { courseId: mapped.courseId, scope: scope.data },
             deps.now(),
           );
-          if (id === undefined) throw new Error("enqueueSyncJobs returned no job id");
-          jobId = id;
         } catch (error) {
           // The enqueue error is the one to report; a failed rollback leaves a mark without a job, which the
           // next newer event (or the polling reconciliation) gets past.
-          await rollbackMark(deps.db, mapped.objectKey, decision.eventTime, state.mark).catch(
+          await rollbackEventMark(deps.db, mapped.objectKey, decision.eventTime, state.mark).catch(
             () => undefined,
           );
           throw error;
         }
-        await deps.db.batch([
-          deps.db
-            .prepare("UPDATE event_marks SET job_id = ?3 WHERE object_key = ?1 AND event_time = ?2")
-            .bind(mapped.objectKey, decision.eventTime, jobId),
-          countOutcome(deps.db, { outcome: "enqueued", scope: mapped.scope.kind }),
-        ]);
-        return {
-          outcome: { outcome: "enqueued", scope: mapped.scope.kind },
-          courseId: mapped.courseId,
-          jobId,
-        };
+        const outcome: EventOutcome = { outcome: "enqueued", scope: mapped.scope.kind };
+        await attachJobToMark(
+          deps.db,
+          { objectKey: mapped.objectKey, eventTime: decision.eventTime, jobId },
+          { name: LIVE_EVENTS_COUNTER, labels: outcomeLabels(outcome), now: Date.now() },
+        );
+        return { outcome, courseId: mapped.courseId, jobId };
       }
     }
   }
@@ -121,7 +127,7 @@ async function finish(
   courseId: number | null,
   jobId: string | null,
 ): Promise<IntakeResult> {
-  await countOutcome(deps.db, outcome).run();
+  await countOutcome(deps.db, outcome);
   return { outcome, courseId, jobId };
 }
 
@@ -130,124 +136,43 @@ async function finish(
  * their course in the body, and job-triggered ones (imports) carry none in the metadata either.
  */
 async function loadMirrorMaps(
-  db: D1Database,
+  db: Database,
   event: CanvasEvent,
 ): Promise<Pick<EventLookups, "courseForPage" | "courseForFile">> {
   const { payload } = event;
   if (payload.family === "wiki_page") {
     const pageId = toLocalId(payload.body.wiki_page_id);
-    const courseId = await mirroredCourse(db, "page", pageId);
+    const courseId = await mirroredCourseOf(db, "page", pageId);
     return { courseForPage: (id) => (id === pageId ? courseId : null) };
   }
   if (payload.family === "attachment") {
     const { context_type: type, context_id: contextId } = payload.body;
     const fileId = toLocalId(payload.body.attachment_id);
     const needsMap = type === undefined || type === null || contextId === undefined || contextId === null;
-    const courseId = needsMap ? await mirroredCourse(db, "file", fileId) : null;
+    const courseId = needsMap ? await mirroredCourseOf(db, "file", fileId) : null;
     return { courseForPage: () => null, courseForFile: (id) => (id === fileId ? courseId : null) };
   }
   return { courseForPage: () => null };
-}
-
-async function mirroredCourse(
-  db: D1Database,
-  type: "page" | "file",
-  canvasId: number,
-): Promise<number | null> {
-  const row = await db
-    .prepare("SELECT course_id FROM items WHERE type = ?1 AND canvas_id = ?2 LIMIT 1")
-    .bind(type, String(canvasId))
-    .first<{ course_id: number }>();
-  return row?.course_id ?? null;
-}
-
-const MarkRowSchema = z.object({
-  event_time: z.string(),
-  event_name: z.string(),
-  job_id: z.string().nullable(),
-  pending: z.number(),
-});
-const CoveringRowSchema = z.object({ id: z.string() });
-
-async function readState(db: D1Database, work: TargetedWork): Promise<IntakeState> {
-  const [course, mark, covering] = await db.batch([
-    db.prepare("SELECT 1 AS registered FROM courses WHERE canvas_course_id = ?1").bind(work.courseId),
-    db
-      .prepare(
-        `SELECT m.event_time, m.event_name, m.job_id,
-           CASE WHEN j.status = 'queued' AND j.started_at IS NULL THEN 1 ELSE 0 END AS pending
-         FROM event_marks m LEFT JOIN sync_jobs j ON j.id = m.job_id WHERE m.object_key = ?1`,
-      )
-      .bind(work.objectKey),
-    db
-      .prepare(
-        `SELECT id FROM sync_jobs WHERE course_id = ?1 AND status = 'queued' AND started_at IS NULL
-           AND (mode = 'full' OR (mode = 'targeted' AND scope ->> 'kind' = 'full_reconcile'))
-         ORDER BY created_at LIMIT 1`,
-      )
-      .bind(work.courseId),
-  ]);
-  const markRow = MarkRowSchema.optional().parse(mark?.results[0]);
-  const coveringRow = CoveringRowSchema.optional().parse(covering?.results[0]);
-  return {
-    registered: (course?.results.length ?? 0) > 0,
-    mark:
-      markRow === undefined
-        ? null
-        : {
-            eventTime: markRow.event_time,
-            eventName: markRow.event_name,
-            jobId: markRow.job_id,
-            jobPending: markRow.pending === 1,
-          },
-    coveringJobId: coveringRow?.id ?? null,
-  };
 }
 
 /** Compare-and-set of the object's mark on the event time read before; false when another delivery got there first. */
 async function writeMark(
   deps: IntakeDeps,
   work: TargetedWork,
-  previous: MarkRow | null,
+  previous: EventMark | null,
   eventTime: string,
   jobId: string | null,
 ): Promise<boolean> {
-  const now = deps.now();
-  const statement =
-    previous === null
-      ? deps.db
-          .prepare(
-            `INSERT INTO event_marks (object_key, course_id, event_time, event_name, job_id, at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(object_key) DO NOTHING`,
-          )
-          .bind(work.objectKey, work.courseId, eventTime, work.eventName, jobId, now)
-      : deps.db
-          .prepare(
-            `UPDATE event_marks SET event_time = ?3, event_name = ?4, job_id = ?5, at = ?6
-             WHERE object_key = ?1 AND event_time = ?2`,
-          )
-          .bind(work.objectKey, previous.eventTime, eventTime, work.eventName, jobId, now);
-  const result = await statement.run();
-  return result.meta.changes > 0;
-}
-
-/** Undoes a claim whose job could not be enqueued, unless a newer delivery has moved the mark on since. */
-async function rollbackMark(
-  db: D1Database,
-  objectKey: string,
-  claimedTime: string,
-  previous: MarkRow | null,
-): Promise<void> {
-  const statement =
-    previous === null
-      ? db
-          .prepare("DELETE FROM event_marks WHERE object_key = ?1 AND event_time = ?2 AND job_id IS NULL")
-          .bind(objectKey, claimedTime)
-      : db
-          .prepare(
-            `UPDATE event_marks SET event_time = ?3, event_name = ?4, job_id = ?5
-             WHERE object_key = ?1 AND event_time = ?2 AND job_id IS NULL`,
-          )
-          .bind(objectKey, claimedTime, previous.eventTime, previous.eventName, previous.jobId);
-  await statement.run();
+  return writeEventMark(
+    deps.db,
+    {
+      objectKey: work.objectKey,
+      courseId: work.courseId,
+      eventTime,
+      eventName: work.eventName,
+      jobId,
+      at: deps.now(),
+    },
+    previous?.eventTime ?? null,
+  );
 }

@@ -7,7 +7,7 @@
  * Events we cannot or need not act on come back as `{ ignored }` with a reason the caller counts.
  * No I/O: the mirror's lookups are passed in as synchronous functions over data the caller loaded.
  */
-import { toLocalId } from "./canvas-ids";
+import { toLocalId } from "../shared/canvas-ids";
 import type { CanvasEvent, EventMetadata } from "./envelope";
 import { unreachable } from "../shared/unreachable";
 

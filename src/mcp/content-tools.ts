@@ -10,7 +10,7 @@ import { ITEM_TYPES, itemKey } from "../detect/item-types";
 import { TEXT_FIELD } from "../detect/projections";
 import { MAX_QUERY_CHARS } from "../search/limits";
 import { runSearch } from "../search/search-service";
-import { openDatabase } from "../storage/d1/client";
+import { parseJsonOrNull } from "../shared/parse-json";
 import { getItem, type ItemRecord } from "../storage/d1/queries";
 import type { McpDeps } from "./deps";
 import { readItemText } from "./item-text";
@@ -28,12 +28,8 @@ const DataSchema = z.record(z.string(), z.unknown());
 
 /** The stored projection (written by this worker as a JSON object); anything else reads as no fields. */
 function parseData(text: string): Record<string, unknown> {
-  try {
-    const parsed = DataSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  const parsed = DataSchema.safeParse(parseJsonOrNull(text));
+  return parsed.success ? parsed.data : {};
 }
 
 /** The item without its raw HTML (the text is returned separately, as plain text). */
@@ -127,7 +123,7 @@ export function registerContentTools(server: McpServer, deps: McpDeps): void {
       annotations: READ_ONLY,
     },
     async (args) => {
-      const item = await getItem(openDatabase(deps.db), args.itemId);
+      const item = await getItem(deps.db, args.itemId);
       if (!item)
         return toolError(`No mirrored item ${args.itemId}. Find ids with search_content or changes_since.`);
       return toolResult({
@@ -153,10 +149,7 @@ export function registerContentTools(server: McpServer, deps: McpDeps): void {
       annotations: READ_ONLY,
     },
     async (args) => {
-      const item = await getItem(
-        openDatabase(deps.db),
-        itemKey(args.canvasCourseId, "file", args.canvasFileId),
-      );
+      const item = await getItem(deps.db, itemKey(args.canvasCourseId, "file", args.canvasFileId));
       if (!item) {
         return toolError(`Course ${args.canvasCourseId} has no mirrored file ${args.canvasFileId}.`);
       }

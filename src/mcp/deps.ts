@@ -1,6 +1,8 @@
 /** What the MCP tools read from, built per request from the Worker's bindings (src/mcp/routes.ts). */
+import type { Database } from "../storage/d1/client";
+
 export interface McpDeps {
-  db: D1Database;
+  db: Database;
   blobs: R2Bucket;
   courseSync: Env["COURSE_SYNC"];
   canvasBaseUrl: string;

@@ -6,14 +6,15 @@
  */
 import { StreamableHTTPTransport } from "@hono/mcp";
 import { Hono } from "hono";
+import type { AppEnv } from "../http/database";
 import { loadConfig } from "../env";
 import { createMcpServer } from "./server";
 
-export const mcpRoutes = new Hono<{ Bindings: Env }>();
+export const mcpRoutes = new Hono<AppEnv>();
 
 mcpRoutes.post("/mcp", async (c) => {
   const server = createMcpServer({
-    db: c.env.DB,
+    db: c.var.db,
     blobs: c.env.BLOBS,
     courseSync: c.env.COURSE_SYNC,
     canvasBaseUrl: loadConfig(c.env).CANVAS_BASE_URL,

@@ -7,8 +7,7 @@ import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
 import { canvasItemUrl } from "../canvas/item-url";
 import { ITEM_TYPES } from "../detect/item-types";
-import { presentCourse } from "../api/present";
-import { openDatabase } from "../storage/d1/client";
+import { presentCourse } from "../http/present";
 import { listItemsChangedSince } from "../storage/d1/mirror-reads";
 import {
   countItemsByType,
@@ -41,7 +40,7 @@ export function registerSyncTools(server: McpServer, deps: McpDeps): void {
     async (args) => {
       const after = decodeCursor(args.cursor, isNumberCursor);
       if (args.cursor && after === null) return toolError("cursor is not valid; omit it to start over");
-      const rows = await listCourses(openDatabase(deps.db), after, args.limit + 1);
+      const rows = await listCourses(deps.db, after, args.limit + 1);
       const page = rows.slice(0, args.limit);
       const last = page.at(-1);
       const now = deps.now();
@@ -82,7 +81,7 @@ export function registerSyncTools(server: McpServer, deps: McpDeps): void {
       const after = decodeCursor(args.cursor, isItemCursor);
       if (args.cursor && after === null) return toolError("cursor is not valid; omit it to start over");
       const since = Date.parse(args.since);
-      const rows = await listItemsChangedSince(openDatabase(deps.db), {
+      const rows = await listItemsChangedSince(deps.db, {
         since,
         ...(args.canvasCourseId === undefined ? {} : { courseId: args.canvasCourseId }),
         after,
@@ -123,14 +122,13 @@ export function registerSyncTools(server: McpServer, deps: McpDeps): void {
       annotations: READ_ONLY,
     },
     async (args) => {
-      const orm = openDatabase(deps.db);
-      const row = await getCourse(orm, args.canvasCourseId);
+      const row = await getCourse(deps.db, args.canvasCourseId);
       if (!row)
         return toolError(`Course ${args.canvasCourseId} is not mirrored; list_courses shows those that are.`);
       const [itemCounts, status, lastJob] = await Promise.all([
-        countItemsByType(orm, args.canvasCourseId),
+        countItemsByType(deps.db, args.canvasCourseId),
         deps.courseSync.getByName(String(args.canvasCourseId)).status(),
-        row.lastJobId === null ? Promise.resolve(undefined) : getJob(orm, row.lastJobId),
+        row.lastJobId === null ? Promise.resolve(undefined) : getJob(deps.db, row.lastJobId),
       ]);
       const breaker = status.breaker;
       return toolResult({

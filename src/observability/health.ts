@@ -3,12 +3,12 @@
  * with no checkpoint), the largest sync lag exceeds 3 h, or the recent error rate exceeds 10 %; degraded above
  * 1.5 h lag or 5 % errors; healthy otherwise. Each check reports its value and thresholds. A deployment whose
  * webhook accepts Live Events but has no institution configured (so it ignores every event, see
- * src/events/institution.ts) is degraded. A course Canvas says does not exist (`not_found`) and jobs cancelled by a
+ * src/events/institution.ts) is degraded; the callers read that from the configuration (src/http/config-inputs.ts). A course Canvas says does not exist (`not_found`) and jobs cancelled by a
  * course's removal are the course's business, not the service's: they count towards neither the lag nor the error
  * rate.
  */
-import { loadConfig } from "../env";
-import { institutionFilterMissing, webhookSettings } from "../events/webhook-settings";
+import type { Database } from "../storage/d1/client";
+import { readHealthCounts } from "../storage/d1/health-counts";
 
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
@@ -97,48 +97,19 @@ export function evaluateHealth(
 
 /** Reads the health inputs from D1 (three aggregate queries, no course content) plus `extra` checks from env. */
 export async function readHealthInput(
-  db: D1Database,
+  db: Database,
   now: number,
   stuckJobMs: number,
   extra: Pick<HealthInput, "liveEventsUnfiltered"> = {},
 ): Promise<HealthInput> {
-  const [stuck, lag, recent] = await db.batch<Record<string, number | null>>([
-    db
-      .prepare(
-        "SELECT count(*) AS n FROM sync_jobs WHERE status = 'running' AND COALESCE(checkpoint_at, started_at) < ?1",
-      )
-      .bind(now - stuckJobMs),
-    db
-      .prepare(
-        `SELECT max(?1 - COALESCE(last_success_at, registered_at)) AS lag FROM courses
-         WHERE (state != 'auth_failed' OR auth_failed_token IS NOT NULL)
-           AND state != 'not_found' AND COALESCE(last_error_category, '') != 'not_found'`,
-      )
-      .bind(now),
-    db
-      .prepare(
-        `SELECT count(*) AS total, sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END) AS failed
-         FROM sync_jobs WHERE finished_at >= ?1 AND COALESCE(error_category, '') NOT IN ('not_found', 'cancelled')`,
-      )
-      .bind(now - 3_600_000),
-  ]);
-  const lagMs = lag?.results[0]?.["lag"] ?? null;
+  const counts = await readHealthCounts(db, now, stuckJobMs);
   return {
-    stuckJobs: stuck?.results[0]?.["n"] ?? 0,
-    maxLagSeconds: lagMs === null ? null : Math.max(0, Math.round(lagMs / 1000)),
-    recentJobs: recent?.results[0]?.["total"] ?? 0,
-    recentFailures: recent?.results[0]?.["failed"] ?? 0,
+    stuckJobs: counts.stuckJobs,
+    maxLagSeconds: counts.maxLagMs === null ? null : Math.max(0, Math.round(counts.maxLagMs / 1000)),
+    recentJobs: counts.recentJobs,
+    recentFailures: counts.recentFailures,
     ...extra,
   };
-}
-
-/** The Live Events configuration check; not evaluated (empty) when the configuration itself cannot be read. */
-export function liveEventsHealth(env: object): Pick<HealthInput, "liveEventsUnfiltered"> {
-  try {
-    return { liveEventsUnfiltered: institutionFilterMissing(webhookSettings(loadConfig(env))) };
-  } catch {
-    return {};
-  }
 }
 
 /** The stuck-job limit from STUCK_JOB_MINUTES (default 30); a missing or nonsensical value falls back to the default. */

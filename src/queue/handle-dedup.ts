@@ -62,7 +62,7 @@ export async function handleDedupMessage(
 ): Promise<Settlement> {
   const now = runtime.now ?? Date.now;
   if (await yieldToSyncs(env, config, message, now())) return { action: "ack" };
-  const fill = await indexR2Texts(env.DB, env.BLOBS, message.courseId, now());
+  const fill = await indexR2Texts(openDatabase(env.DB), env.BLOBS, message.courseId, now());
   await followUpIndexing(env.EXTRACT_QUEUE, message, fill);
   if (message.trigger === "index") return { action: "ack" };
   // The generated Env types VECTORS as a union (Vectorize, or the local stand-in's RPC stub); the guard narrows it.

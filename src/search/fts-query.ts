@@ -103,19 +103,3 @@ function parseTerm(token: { text: string; phrase: boolean; negated: boolean }): 
 function quote(term: Term): string {
   return `"${term.text.replace(/"/g, '""')}"${term.prefix ? " *" : ""}`;
 }
-
-/**
- * Whether a database error is FTS5 rejecting the MATCH expression (so the caller answers 400), and the part of the
- * message that names the problem (D1 wraps SQLite's message as `D1_ERROR: <message>: SQLITE_ERROR`). Anything else
- * is a real failure and stays one.
- */
-export function queryErrorMessage(error: unknown): string | null {
-  const text = error instanceof Error ? error.message : String(error);
-  const message = text
-    .replace(/^(Error:\s*)?D1_ERROR:\s*/, "")
-    .replace(/:\s*SQLITE_ERROR.*$/s, "")
-    .trim();
-  return /^(fts5:|unterminated string|no such column|unknown special query|malformed MATCH)/i.test(message)
-    ? message
-    : null;
-}

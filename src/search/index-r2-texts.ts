@@ -6,13 +6,12 @@
  * more attempt counted, so the next pass retries it; after R2_FILL_MAX_ATTEMPTS it is marked `r2_failed`.
  */
 import { log } from "../observability/log";
-import { openDatabase } from "../storage/d1/client";
+import type { Database } from "../storage/d1/client";
 import {
   countPendingR2Docs,
-  fillBodyStatement,
-  markFailureStatement,
-  markMissingStatement,
+  recordR2Fills,
   selectPendingR2Docs,
+  type R2FillWrite,
 } from "../storage/d1/search-docs";
 import { R2_FILL_BATCH, R2_FILL_MAX_ATTEMPTS, SEARCH_BODY_CHARS } from "./limits";
 
@@ -34,28 +33,25 @@ export function capBody(text: string): { body: string; truncated: boolean } {
 }
 
 export async function indexR2Texts(
-  db: D1Database,
+  db: Database,
   blobs: R2Bucket,
   courseId: number,
   now: number,
   batch = R2_FILL_BATCH,
 ): Promise<R2FillResult> {
-  const orm = openDatabase(db);
-  const pending = await selectPendingR2Docs(orm, courseId, batch);
-  const statements: D1PreparedStatement[] = [];
+  const pending = await selectPendingR2Docs(db, courseId, batch);
+  const writes: R2FillWrite[] = [];
   const result: R2FillResult = { indexed: 0, missing: 0, failed: 0, remaining: 0 };
   for (const doc of pending) {
     try {
       const object = await blobs.get(doc.textKey);
       if (object === null) {
-        statements.push(markMissingStatement(db, doc.itemId, doc.textKey));
+        writes.push({ kind: "missing", itemId: doc.itemId, textKey: doc.textKey });
         result.missing++;
         continue;
       }
       const { body, truncated } = capBody(await object.text());
-      statements.push(
-        fillBodyStatement(db, { itemId: doc.itemId, textKey: doc.textKey, body, truncated, now }),
-      );
+      writes.push({ kind: "fill", itemId: doc.itemId, textKey: doc.textKey, body, truncated, now });
       result.indexed++;
     } catch (error) {
       log("warn", "search: reading a text from R2 failed; it stays pending", {
@@ -63,12 +59,16 @@ export async function indexR2Texts(
         attempt: doc.attempts + 1,
         error: String(error),
       });
-      statements.push(markFailureStatement(db, doc.itemId, doc.textKey, R2_FILL_MAX_ATTEMPTS));
+      writes.push({
+        kind: "failure",
+        itemId: doc.itemId,
+        textKey: doc.textKey,
+        maxAttempts: R2_FILL_MAX_ATTEMPTS,
+      });
       result.failed++;
     }
   }
-  // One write per document: a body may be up to ~800 KB, so a batch of twenty could exceed what one request carries.
-  for (const statement of statements) await statement.run();
-  result.remaining = await countPendingR2Docs(orm, courseId);
+  await recordR2Fills(db, writes);
+  result.remaining = await countPendingR2Docs(db, courseId);
   return result;
 }

@@ -11,10 +11,6 @@ export const SEARCH_BODY_CHARS = 200_000;
 export const MAX_QUERY_CHARS = 500;
 export const MAX_QUERY_TERMS = 32;
 
-/** bm25 column weights: a match in the title counts five times a match in the body. */
-export const TITLE_WEIGHT = 5;
-export const BODY_WEIGHT = 1;
-
 /** R2 texts read into the index per queue invocation, and read attempts before a text is marked r2_failed. */
 export const R2_FILL_BATCH = 20;
 export const R2_FILL_MAX_ATTEMPTS = 5;

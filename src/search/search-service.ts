@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { canvasItemUrl } from "../canvas/item-url";
 import { type ItemType, ITEM_TYPES } from "../detect/item-types";
+import type { Database } from "../storage/d1/client";
 import { decodeCursor, encodeCursor } from "../storage/d1/queries";
 import { type SearchRow, searchItems } from "../storage/d1/search";
 import { compileQuery, type QuerySyntax } from "./fts-query";
@@ -76,7 +77,7 @@ function textIndexed(row: SearchRow): TextIndexed {
 const ItemTypeSchema = z.enum(ITEM_TYPES);
 
 export async function runSearch(
-  db: D1Database,
+  db: Database,
   canvasBaseUrl: string,
   request: SearchRequest,
   style: SnippetStyle,

@@ -5,9 +5,7 @@
  * cannot inject markup) for the API and the dashboard, or Markdown bold for an AI assistant.
  */
 
-/** Markers handed to highlight(). A stray one in Canvas text could only add an unbalanced mark, never other markup. */
-export const MARK_OPEN = "\u0002";
-export const MARK_CLOSE = "\u0003";
+import { MARK_CLOSE, MARK_OPEN } from "../storage/d1/search";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",

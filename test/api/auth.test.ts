@@ -1,7 +1,7 @@
 /** Token comparison, bearer parsing and the signed session cookie (expiry, tampering, token rotation). */
 import { describe, expect, it } from "vitest";
-import { bearerToken, constantTimeEqual } from "../../src/api/auth";
-import { createSession, SESSION_TTL_SECONDS, verifySession } from "../../src/api/session";
+import { bearerToken, constantTimeEqual } from "../../src/http/auth";
+import { createSession, SESSION_TTL_SECONDS, verifySession } from "../../src/http/session";
 
 const SECRET = "api-token-abcdefghijklmnop";
 const NOW = Date.UTC(2026, 10, 1, 12);

@@ -6,8 +6,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { csrfTokenFor } from "../../src/api/csrf";
-import { createSession, SESSION_COOKIE } from "../../src/api/session";
+import { csrfTokenFor } from "../../src/http/csrf";
+import { createSession, SESSION_COOKIE } from "../../src/http/session";
 import { api, API_TOKEN, resetStorage } from "../support/harness";
 
 async function session(secret = API_TOKEN): Promise<string> {

@@ -6,7 +6,7 @@
  */
 import { env } from "cloudflare:workers";
 import { vi, beforeAll, describe, expect, it } from "vitest";
-import { CSRF_FIELD } from "../../src/api/csrf";
+import { CSRF_FIELD } from "../../src/http/csrf";
 import {
   api,
   apiJson,

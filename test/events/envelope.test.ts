@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { canonicalId, toLocalId } from "../../src/events/canvas-ids";
+import { canonicalId, toLocalId } from "../../src/shared/canvas-ids";
 import { parseCanvasEvent } from "../../src/events/envelope";
 import { normalizeEventTime } from "../../src/events/event-time";
 import { parseJsonPrecise } from "../../src/events/precise-json";

@@ -13,6 +13,7 @@ import {
   stuckJobLimitMs,
   type HealthInput,
 } from "../../src/observability/health";
+import { openDatabase } from "../../src/storage/d1/client";
 import { API_TOKEN, CANVAS_TOKEN } from "../support/harness";
 import { reportWith, seedCourse, seedJob } from "../support/seed-rows";
 
@@ -117,9 +118,9 @@ describe("health from D1", () => {
       startedAt: now - 29 * MINUTE,
     });
     await seedJob(env.DB, { id: "old-queued", courseId: 11, status: "queued", createdAt: now - 5 * HOUR });
-    const input = await readHealthInput(env.DB, now, 30 * MINUTE);
+    const input = await readHealthInput(openDatabase(env.DB), now, 30 * MINUTE);
     expect(input.stuckJobs).toBe(1);
-    expect((await readHealthInput(env.DB, now, 60 * MINUTE)).stuckJobs).toBe(0);
+    expect((await readHealthInput(openDatabase(env.DB), now, 60 * MINUTE)).stuckJobs).toBe(0);
   });
 
   it("takes the largest lag over courses (since registration when never synced) and the last hour's failures", async () => {
@@ -140,7 +141,7 @@ describe("health from D1", () => {
     await finished("ok-2", "succeeded", 20 * MINUTE);
     await finished("bad-recent", "failed", 30 * MINUTE);
     await finished("bad-old", "failed", 2 * HOUR);
-    const input = await readHealthInput(env.DB, now, 30 * MINUTE);
+    const input = await readHealthInput(openDatabase(env.DB), now, 30 * MINUTE);
     expect(input.maxLagSeconds).toBe(4 * 3600);
     expect(input.recentJobs).toBe(3);
     expect(input.recentFailures).toBe(1);

@@ -6,8 +6,9 @@
 import { describe, expect, it } from "vitest";
 import { canvasItemUrl } from "../../src/canvas/item-url";
 import { pageText } from "../../src/mcp/text-page";
-import { compileQuery, queryErrorMessage } from "../../src/search/fts-query";
-import { MARK_CLOSE as C, MARK_OPEN as O, renderSnippet } from "../../src/search/snippet";
+import { compileQuery } from "../../src/search/fts-query";
+import { renderSnippet } from "../../src/search/snippet";
+import { MARK_CLOSE as C, MARK_OPEN as O, queryErrorMessage } from "../../src/storage/d1/search";
 
 describe("compileQuery (simple syntax)", () => {
   it.each([

@@ -10,6 +10,7 @@ import { type ItemRow, tombstoneStatements, upsertItemStatements } from "../../s
 import { indexR2Texts } from "../../src/search/index-r2-texts";
 import { R2_FILL_MAX_ATTEMPTS, SEARCH_BODY_CHARS } from "../../src/search/limits";
 import { runSearch, type SearchHit } from "../../src/search/search-service";
+import { openDatabase } from "../../src/storage/d1/client";
 import { resetStorage } from "../support/harness";
 
 const COURSE = 4242;
@@ -53,7 +54,7 @@ async function search(
   extra: { syntax?: "simple" | "fts5"; limit?: number } = {},
 ): Promise<SearchHit[]> {
   const outcome = await runSearch(
-    env.DB,
+    openDatabase(env.DB),
     BASE,
     { q, syntax: extra.syntax ?? "simple", limit: extra.limit ?? 50 },
     "html",
@@ -142,7 +143,7 @@ describe("the full-text index follows the items table", () => {
     const [pending] = await search("lecture");
     expect(pending?.textIndexed).toBe("pending");
 
-    const fill = await indexR2Texts(env.DB, env.BLOBS, COURSE, Date.now());
+    const fill = await indexR2Texts(openDatabase(env.DB), env.BLOBS, COURSE, Date.now());
     expect(fill).toEqual({ indexed: 1, missing: 0, failed: 0, remaining: 0 });
     const [hit] = await search("thermodynamics");
     expect(hit?.itemId).toBe(`${COURSE}:page:1`);
@@ -166,13 +167,13 @@ describe("the full-text index follows the items table", () => {
         return Reflect.get(target, property, receiver) as unknown;
       },
     });
-    const first = await indexR2Texts(env.DB, failing, COURSE, Date.now());
+    const first = await indexR2Texts(openDatabase(env.DB), failing, COURSE, Date.now());
     expect(first).toEqual({ indexed: 0, missing: 0, failed: 2, remaining: 2 });
     for (let attempt = 2; attempt < R2_FILL_MAX_ATTEMPTS; attempt++) {
-      await indexR2Texts(env.DB, failing, COURSE, Date.now());
+      await indexR2Texts(openDatabase(env.DB), failing, COURSE, Date.now());
     }
     // R2 is back before the last attempt: the flaky text is indexed, the missing one is reported as such.
-    const recovered = await indexR2Texts(env.DB, env.BLOBS, COURSE, Date.now());
+    const recovered = await indexR2Texts(openDatabase(env.DB), env.BLOBS, COURSE, Date.now());
     expect(recovered).toEqual({ indexed: 1, missing: 1, failed: 0, remaining: 0 });
     expect((await search("magnetism"))[0]?.textIndexed).toBe("full");
     expect((await search("gone"))[0]?.textIndexed).toBe("unavailable");
@@ -180,7 +181,7 @@ describe("the full-text index follows the items table", () => {
     // Another text that never becomes readable gives up after the last attempt (no endless retries).
     await write([row(3, { title: "Doomed", text: null, textKey: "text/doomed.txt" })]);
     for (let attempt = 0; attempt < R2_FILL_MAX_ATTEMPTS; attempt++) {
-      await indexR2Texts(env.DB, failing, COURSE, Date.now());
+      await indexR2Texts(openDatabase(env.DB), failing, COURSE, Date.now());
     }
     const status = await env.DB.prepare("SELECT body_status, attempts FROM search_docs WHERE item_id = ?1")
       .bind(`${COURSE}:page:3`)
@@ -198,7 +199,7 @@ describe("the full-text index follows the items table", () => {
       row(1, { title: "Inline long", text: long }),
       row(2, { title: "R2 long", text: null, textKey: "text/long.txt" }),
     ]);
-    await indexR2Texts(env.DB, env.BLOBS, COURSE, Date.now());
+    await indexR2Texts(openDatabase(env.DB), env.BLOBS, COURSE, Date.now());
     expect(await search("zebrafish")).toEqual([]);
     const hits = await search("alpha");
     expect(hits.map((hit) => hit.textIndexed)).toEqual(["truncated", "truncated"]);

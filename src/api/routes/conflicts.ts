@@ -4,16 +4,17 @@
  * conflict is not raised again unless one side's text changes (src/dedup/pair-decision.ts).
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import {
   courseDedupSummary,
   getDuplicate,
   listConflicts,
   listCourseDuplicates,
 } from "../../storage/d1/conflicts";
-import { openDatabase } from "../../storage/d1/client";
-import { resolveConflict } from "../course-actions";
-import { decodeCursor, encodeCursor } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
+import { resolveConflict } from "../../http/course-actions";
+import type { Database } from "../../storage/d1/client";
+import { courseIsRegistered, decodeCursor, encodeCursor } from "../../storage/d1/queries";
+import { ApiError } from "../../http/errors";
 import { CourseIdParamSchema, ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
 
@@ -109,15 +110,12 @@ function afterIdFrom(cursor: string | undefined): number {
 
 const nextCursor = (lastId: number | null): string | null => (lastId === null ? null : encodeCursor(lastId));
 
-async function requireCourse(db: D1Database, courseId: number): Promise<void> {
-  const row = await db
-    .prepare("SELECT 1 AS x FROM courses WHERE canvas_course_id = ?1")
-    .bind(courseId)
-    .first();
-  if (row === null) throw new ApiError(404, "not_found", `course ${courseId} is not registered`);
+async function requireCourse(db: Database, courseId: number): Promise<void> {
+  if (!(await courseIsRegistered(db, courseId)))
+    throw new ApiError(404, "not_found", `course ${courseId} is not registered`);
 }
 
-export const conflictRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const conflictRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 conflictRoutes.openapi(
   createRoute({
@@ -138,7 +136,7 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const query = c.req.valid("query");
-    const page = await listConflicts(openDatabase(c.env.DB), {
+    const page = await listConflicts(c.var.db, {
       status: query.status,
       courseId: query.canvasCourseId,
       afterId: afterIdFrom(query.cursor),
@@ -163,7 +161,7 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const { conflictId } = c.req.valid("param");
-    const row = await getDuplicate(openDatabase(c.env.DB), conflictId);
+    const row = await getDuplicate(c.var.db, conflictId);
     if (row === null || row.kind !== "near_text") {
       throw new ApiError(404, "not_found", `no conflict ${conflictId}`);
     }
@@ -194,7 +192,7 @@ conflictRoutes.openapi(
     const { conflictId } = c.req.valid("param");
     const body = c.req.valid("json");
     const result = await resolveConflict(
-      c.env,
+      c.var.db,
       conflictId,
       { resolution: body.resolution, canonicalItemId: body.canonicalItemId ?? null },
       Date.now(),
@@ -232,8 +230,8 @@ conflictRoutes.openapi(
     const { canvasCourseId } = c.req.valid("param");
     const query = c.req.valid("query");
     const afterId = afterIdFrom(query.cursor);
-    await requireCourse(c.env.DB, canvasCourseId);
-    const page = await listCourseDuplicates(openDatabase(c.env.DB), {
+    await requireCourse(c.var.db, canvasCourseId);
+    const page = await listCourseDuplicates(c.var.db, {
       courseId: canvasCourseId,
       kind: query.kind,
       status: query.status,
@@ -259,8 +257,8 @@ conflictRoutes.openapi(
   }),
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
-    await requireCourse(c.env.DB, canvasCourseId);
-    const summary = await courseDedupSummary(openDatabase(c.env.DB), canvasCourseId);
+    await requireCourse(c.var.db, canvasCourseId);
+    const summary = await courseDedupSummary(c.var.db, canvasCourseId);
     return c.json({ canvasCourseId, ...summary }, 200);
   },
 );

@@ -4,9 +4,9 @@
  * deletes what was mirrored for it.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { registerCourse, removeCourse, requestSync } from "../course-actions";
+import type { AppEnv } from "../../http/database";
+import { registerCourse, removeCourse, requestSync } from "../../http/course-actions";
 import { countTextStates } from "../../storage/d1/text-states";
-import { openDatabase } from "../../storage/d1/client";
 import {
   countItemsByType,
   decodeCursor,
@@ -15,8 +15,8 @@ import {
   isNumberCursor,
   listCourses,
 } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
-import { presentCourse } from "../present";
+import { ApiError } from "../../http/errors";
+import { presentCourse } from "../../http/present";
 import {
   CourseIdParamSchema,
   CourseSchema,
@@ -74,7 +74,7 @@ const CourseRemovedSchema = z
   })
   .openapi("CourseRemoved");
 
-export const courseRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const courseRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 courseRoutes.openapi(
   createRoute({
@@ -91,10 +91,10 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("json");
     const now = Date.now();
-    if ((await registerCourse(c.env, canvasCourseId, now)) === "exists") {
+    if ((await registerCourse(c.var.db, c.env, canvasCourseId, now)) === "exists") {
       throw new ApiError(409, "already_registered", `course ${canvasCourseId} is already registered`);
     }
-    const row = await getCourse(openDatabase(c.env.DB), canvasCourseId);
+    const row = await getCourse(c.var.db, canvasCourseId);
     if (!row) throw new ApiError(500, "internal_error", "course vanished after registration");
     return c.json(presentCourse(row, now), 201);
   },
@@ -112,7 +112,7 @@ courseRoutes.openapi(
     const { cursor, limit } = c.req.valid("query");
     const after = decodeCursor(cursor, isNumberCursor);
     if (cursor && after === null) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
-    const rows = await listCourses(openDatabase(c.env.DB), after, limit + 1);
+    const rows = await listCourses(c.var.db, after, limit + 1);
     const now = Date.now();
     const page = rows.slice(0, limit);
     const last = page.at(-1);
@@ -140,13 +140,13 @@ courseRoutes.openapi(
   }),
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
-    const orm = openDatabase(c.env.DB);
-    const row = await getCourse(orm, canvasCourseId);
+    const db = c.var.db;
+    const row = await getCourse(db, canvasCourseId);
     if (!row) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
     const [itemCounts, status, texts] = await Promise.all([
-      countItemsByType(orm, canvasCourseId),
+      countItemsByType(db, canvasCourseId),
       c.env.COURSE_SYNC.getByName(String(canvasCourseId)).status(),
-      countTextStates(c.env.DB, canvasCourseId),
+      countTextStates(db, canvasCourseId),
     ]);
     const breaker = status.breaker;
     return c.json(
@@ -188,7 +188,7 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const purge = c.req.valid("query").purge === "true";
-    const removal = await removeCourse(c.env, canvasCourseId, purge, Date.now());
+    const removal = await removeCourse(c.var.db, c.env, canvasCourseId, purge, Date.now());
     if (!removal) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
     return c.json(
       {
@@ -221,7 +221,13 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const body = c.req.valid("json") as { mode?: "incremental" | "full" } | undefined;
-    const accepted = await requestSync(c.env, canvasCourseId, body?.mode ?? "incremental", Date.now());
+    const accepted = await requestSync(
+      c.var.db,
+      c.env,
+      canvasCourseId,
+      body?.mode ?? "incremental",
+      Date.now(),
+    );
     if (!accepted) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
     return c.json(accepted, 202);
   },

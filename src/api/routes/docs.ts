@@ -7,8 +7,9 @@
  * fonts from elsewhere. Public, like the document itself.
  */
 import { Hono } from "hono";
+import type { AppEnv } from "../../http/database";
 
-export const docsRoutes = new Hono<{ Bindings: Env }>();
+export const docsRoutes = new Hono<AppEnv>();
 
 const SCRIPT_PATH = "/docs/scalar-api-reference.js";
 const START_PATH = "/docs/start.js";

@@ -4,16 +4,17 @@
  * `nosniff`, a sandboxing CSP and a same-origin resource policy; `?inline=1` is honoured only for passive types.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { itemKey } from "../../detect/item-types";
+import { parseJsonOrNull } from "../../shared/parse-json";
 import { getBlob } from "../../storage/d1/blobs";
-import { openDatabase } from "../../storage/d1/client";
 import { getItem } from "../../storage/d1/queries";
-import { ApiError } from "../errors";
+import { ApiError } from "../../http/errors";
 import { fileResponseHeaders, INLINE_SAFE_TYPES } from "../file-headers";
 import { CourseIdParamSchema, ErrorSchema, json } from "../schemas";
 import { validationHook } from "../validation";
 
-export const fileContentRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const fileContentRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 /** The fields of a stored file projection the response reads; Canvas may leave them null. */
 const StoredFileSchema = z.object({
@@ -62,15 +63,15 @@ fileContentRoutes.openapi(
   async (c) => {
     const { canvasCourseId, canvasFileId } = c.req.valid("param");
     const { inline } = c.req.valid("query");
-    const orm = openDatabase(c.env.DB);
-    const item = await getItem(orm, itemKey(canvasCourseId, "file", canvasFileId));
+    const db = c.var.db;
+    const item = await getItem(db, itemKey(canvasCourseId, "file", canvasFileId));
     if (!item || item.deletedAt !== null || !item.blobSha256) {
       throw new ApiError(404, "not_found", `file ${canvasFileId} has no mirrored content`);
     }
-    const blob = await getBlob(orm, item.blobSha256);
+    const blob = await getBlob(db, item.blobSha256);
     const object = blob ? await c.env.BLOBS.get(blob.r2Key) : null;
     if (!blob || !object) throw new ApiError(404, "not_found", `file ${canvasFileId} bytes are missing`);
-    const stored = StoredFileSchema.safeParse(parseJson(item.data));
+    const stored = StoredFileSchema.safeParse(parseJsonOrNull(item.data));
     const { headers } = fileResponseHeaders({
       // The file's own type first: the blob row is shared by every file with the same bytes.
       contentType: (stored.success ? stored.data.content_type : null) ?? blob.contentType,
@@ -88,11 +89,3 @@ fileContentRoutes.openapi(
     });
   },
 );
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return null;
-  }
-}

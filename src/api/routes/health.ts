@@ -1,14 +1,11 @@
 /** GET /health: the health checks (no auth, no course content); 200 unless unhealthy, then 503. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
-import {
-  evaluateHealth,
-  liveEventsHealth,
-  readHealthInput,
-  stuckJobLimitMs,
-} from "../../observability/health";
+import type { AppEnv } from "../../http/database";
+import { liveEventsHealth } from "../../http/config-inputs";
+import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../../observability/health";
 import { HealthSchema } from "../schemas";
 
-export const healthRoutes = new OpenAPIHono<{ Bindings: Env }>();
+export const healthRoutes = new OpenAPIHono<AppEnv>();
 
 const healthResponse = (description: string) => ({
   content: { "application/json": { schema: HealthSchema } },
@@ -30,7 +27,7 @@ healthRoutes.openapi(
   async (c) => {
     const now = Date.now();
     const health = evaluateHealth(
-      await readHealthInput(c.env.DB, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
+      await readHealthInput(c.var.db, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
     );
     return c.json(
       { ...health, checkedAt: new Date(now).toISOString() },

@@ -1,6 +1,6 @@
 /** The mirror: items (incrementally followable with changedSince, tombstones included) and change logs. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { openDatabase } from "../../storage/d1/client";
+import type { AppEnv } from "../../http/database";
 import {
   decodeCursor,
   encodeCursor,
@@ -11,8 +11,8 @@ import {
   listItems,
 } from "../../storage/d1/queries";
 import { withFullData } from "../../storage/r2/projection-data";
-import { ApiError } from "../errors";
-import { iso, presentItem } from "../present";
+import { ApiError } from "../../http/errors";
+import { iso, presentItem } from "../../http/present";
 import {
   ChangeSchema,
   CourseIdParamSchema,
@@ -25,7 +25,7 @@ import {
 } from "../schemas";
 import { validationHook } from "../validation";
 
-export const itemRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const itemRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 itemRoutes.openapi(
   createRoute({
@@ -45,7 +45,7 @@ itemRoutes.openapi(
     const after = decodeCursor(query.cursor, isItemCursor);
     if (query.cursor && !after) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
     const changedSince = query.changedSince === undefined ? undefined : Date.parse(query.changedSince);
-    const rows = await listItems(openDatabase(c.env.DB), {
+    const rows = await listItems(c.var.db, {
       courseId: canvasCourseId,
       ...(query.type ? { type: query.type } : {}),
       ...(changedSince === undefined ? {} : { changedSince }),
@@ -90,12 +90,12 @@ itemRoutes.openapi(
   async (c) => {
     const { canvasCourseId, itemId } = c.req.valid("param");
     const { cursor, limit } = c.req.valid("query");
-    const orm = openDatabase(c.env.DB);
-    const item = await getItem(orm, itemId);
+    const db = c.var.db;
+    const item = await getItem(db, itemId);
     if (!item || item.courseId !== canvasCourseId) throw new ApiError(404, "not_found", `no item ${itemId}`);
     const afterId = decodeCursor(cursor, isNumberCursor);
     if (cursor && afterId === null) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
-    const rows = await listChanges(orm, itemId, afterId, limit + 1);
+    const rows = await listChanges(db, itemId, afterId, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return c.json(

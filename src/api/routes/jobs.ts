@@ -1,11 +1,11 @@
 /** Job status and per-course job history. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import { openDatabase } from "../../storage/d1/client";
+import type { AppEnv } from "../../http/database";
 import { listJobDeliveries } from "../../storage/d1/job-deliveries";
 import { decodeCursor, encodeCursor, isJobCursor, getJob, listJobs } from "../../storage/d1/queries";
 import { listJobIssues } from "../../storage/d1/sync-issues";
-import { ApiError } from "../errors";
-import { presentDelivery, presentIssue, presentJob } from "../present";
+import { ApiError } from "../../http/errors";
+import { presentDelivery, presentIssue, presentJob } from "../../http/present";
 import {
   CourseIdParamSchema,
   ErrorSchema,
@@ -20,7 +20,7 @@ import {
 const ISSUES_LISTED = 500;
 import { validationHook } from "../validation";
 
-export const jobRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const jobRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 jobRoutes.openapi(
   createRoute({
@@ -45,13 +45,13 @@ jobRoutes.openapi(
   }),
   async (c) => {
     const { jobId } = c.req.valid("param");
-    const orm = openDatabase(c.env.DB);
-    const row = await getJob(orm, jobId.toLowerCase());
+    const db = c.var.db;
+    const row = await getJob(db, jobId.toLowerCase());
     if (!row) throw new ApiError(404, "not_found", `job ${jobId} does not exist`);
     const [deliveries, leftBehind, skipped] = await Promise.all([
-      listJobDeliveries(orm, row.id),
-      listJobIssues(orm, row.id, ["left_behind", "held"], ISSUES_LISTED),
-      listJobIssues(orm, row.id, ["skipped"], ISSUES_LISTED),
+      listJobDeliveries(db, row.id),
+      listJobIssues(db, row.id, ["left_behind", "held"], ISSUES_LISTED),
+      listJobIssues(db, row.id, ["skipped"], ISSUES_LISTED),
     ]);
     return c.json(
       {
@@ -82,7 +82,7 @@ jobRoutes.openapi(
     const { cursor, limit } = c.req.valid("query");
     const before = decodeCursor(cursor, isJobCursor);
     if (cursor && !before) throw new ApiError(400, "invalid_cursor", "cursor is not valid");
-    const rows = await listJobs(openDatabase(c.env.DB), canvasCourseId, before, limit + 1);
+    const rows = await listJobs(c.var.db, canvasCourseId, before, limit + 1);
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return c.json(

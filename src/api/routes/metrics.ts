@@ -4,14 +4,16 @@
  * job aggregates scan sync_jobs, so scrape every 30 s or slower.
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
+import { configuredGateTarget, liveEventsHealth } from "../../http/config-inputs";
 import { stuckJobLimitMs } from "../../observability/health";
 import { buildMetricFamilies } from "../../observability/metric-families";
 import { collectMetrics } from "../../observability/metrics-collect";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../../observability/prometheus";
-import { requireToken } from "../auth";
+import { requireToken } from "../../http/auth";
 import { ErrorSchema } from "../schemas";
 
-export const metricsRoutes = new OpenAPIHono<{ Bindings: Env }>();
+export const metricsRoutes = new OpenAPIHono<AppEnv>();
 
 metricsRoutes.use(
   "/metrics",
@@ -35,7 +37,13 @@ metricsRoutes.openapi(
     },
   }),
   async (c) => {
-    const snapshot = await collectMetrics(c.env, Date.now(), stuckJobLimitMs(c.env));
+    const snapshot = await collectMetrics(c.var.db, {
+      now: Date.now(),
+      stuckJobMs: stuckJobLimitMs(c.env),
+      liveEvents: liveEventsHealth(c.env),
+      gates: c.env.CANVAS_GATE,
+      gateTarget: await configuredGateTarget(c.env),
+    });
     return c.text(renderExposition(buildMetricFamilies(snapshot)), 200, {
       "content-type": EXPOSITION_CONTENT_TYPE,
       "cache-control": "no-store",

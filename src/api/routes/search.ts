@@ -1,10 +1,11 @@
 /** Full-text search over the mirror (SQLite FTS5 in D1): ranked hits with highlighted snippets and Canvas URLs. */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../../http/database";
 import { ITEM_TYPES } from "../../detect/item-types";
 import { loadConfig } from "../../env";
 import { MAX_QUERY_CHARS } from "../../search/limits";
 import { runSearch } from "../../search/search-service";
-import { ApiError } from "../errors";
+import { ApiError } from "../../http/errors";
 import { ErrorSchema, json, pageOf, PageQuerySchema } from "../schemas";
 import { validationHook } from "../validation";
 
@@ -51,7 +52,7 @@ export const SearchHitSchema = z
   })
   .openapi("SearchHit");
 
-export const searchRoutes = new OpenAPIHono<{ Bindings: Env }>({ defaultHook: validationHook });
+export const searchRoutes = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
 
 searchRoutes.openapi(
   createRoute({
@@ -72,7 +73,7 @@ searchRoutes.openapi(
   async (c) => {
     const query = c.req.valid("query");
     const outcome = await runSearch(
-      c.env.DB,
+      c.var.db,
       loadConfig(c.env).CANVAS_BASE_URL,
       {
         q: query.q,

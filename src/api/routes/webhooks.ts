@@ -13,10 +13,16 @@
  */
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
+import type { AppEnv } from "../../http/database";
 import { loadConfig } from "../../env";
 import { countOutcome } from "../../events/event-counters";
 import { checkInstitution, type InstitutionIgnoreReason } from "../../events/institution";
-import { IntakeContentionError, ingestEvent, type IntakeResult } from "../../events/intake";
+import {
+  IntakeContentionError,
+  ingestEvent,
+  type EnqueueTargetedSync,
+  type IntakeResult,
+} from "../../events/intake";
 import { jwksSourceFor } from "../../events/jwks-registry";
 import {
   failureStatus,
@@ -26,10 +32,12 @@ import {
 } from "../../events/verify";
 import { webhookSettings } from "../../events/webhook-settings";
 import { log } from "../../observability/log";
-import { errorBody } from "../errors";
+import { enqueueSyncJobs } from "../../queue/enqueue";
+import type { Database } from "../../storage/d1/client";
+import { errorBody } from "../../http/errors";
 import { ErrorSchema } from "../schemas";
 
-export const webhookRoutes = new OpenAPIHono<{ Bindings: Env }>();
+export const webhookRoutes = new OpenAPIHono<AppEnv>();
 
 const WebhookAcceptedSchema = z
   .object({
@@ -104,8 +112,11 @@ webhookRoutes.post("/webhooks/canvas", async (c) => {
   });
   try {
     const result = verdict.ours
-      ? await ingestEvent({ db: c.env.DB, queue: c.env.SYNC_QUEUE, now: () => Date.now() }, event)
-      : await ignoreForeign(c.env.DB, verdict.reason);
+      ? await ingestEvent(
+          { db: c.var.db, enqueueTargetedSync: targetedSyncEnqueuer(c.env), now: () => Date.now() },
+          event,
+        )
+      : await ignoreForeign(c.var.db, verdict.reason);
     const { outcome } = result;
     const body: WebhookAccepted = {
       accepted: true,
@@ -128,10 +139,24 @@ webhookRoutes.post("/webhooks/canvas", async (c) => {
 });
 
 /** An authentic event that is not our institution's: counted, nothing else. */
-async function ignoreForeign(db: D1Database, reason: InstitutionIgnoreReason): Promise<IntakeResult> {
+async function ignoreForeign(db: Database, reason: InstitutionIgnoreReason): Promise<IntakeResult> {
   const outcome = { outcome: "ignored", reason } as const;
-  await countOutcome(db, outcome).run();
+  await countOutcome(db, outcome);
   return { outcome, courseId: null, jobId: null };
+}
+
+/** The intake's enqueue port: one targeted job, triggered by an event, created and sent through the sync queue. */
+function targetedSyncEnqueuer(env: Env): EnqueueTargetedSync {
+  return async ({ courseId, scope }, now) => {
+    const [id] = await enqueueSyncJobs(
+      env.DB,
+      env.SYNC_QUEUE,
+      [{ courseId, mode: "targeted", trigger: "event", scope }],
+      now,
+    );
+    if (id === undefined) throw new Error("enqueueSyncJobs returned no job id");
+    return id;
+  };
 }
 
 function logFields(delivery: VerifiedDelivery, body: WebhookAccepted): Record<string, unknown> {
@@ -151,7 +176,7 @@ function decodeUtf8(bytes: ArrayBuffer): string | null {
 }
 
 /** The one place a verification failure becomes a response. Details name the failure kind, never content. */
-function rejection(c: Context<{ Bindings: Env }>, failure: VerifyFailure): Response {
+function rejection(c: Context<AppEnv>, failure: VerifyFailure): Response {
   const status = failureStatus(failure);
   log(status === 503 ? "error" : "warn", "live event delivery rejected", {
     reason: failure.kind,

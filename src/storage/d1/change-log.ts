@@ -5,6 +5,7 @@
  * more plainly than their drizzle form.
  */
 import { z } from "zod";
+import type { Database } from "./client";
 
 export interface FieldChange {
   field: string;
@@ -64,12 +65,12 @@ function parseFields(text: string | null): FieldChange[] {
 
 /** One page of the course's change log before `before` (newest first); `limit + 1` rows tell whether more follow. */
 export async function courseChangeLog(
-  db: D1Database,
+  db: Database,
   courseId: number,
   before: ChangeLogCursor | null,
   limit: number,
 ): Promise<ChangeLogEntry[]> {
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT c.id, c.item_id, c.kind, c.job_id, c.at, c.fields, i.type, i.title
        FROM item_changes c LEFT JOIN items i ON i.id = c.item_id

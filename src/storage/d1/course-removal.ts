@@ -7,6 +7,7 @@
  * references any more and deletes them after the grace period. Raw SQL: the chunked `DELETE ... IN (SELECT ...
  * LIMIT)` has no drizzle form.
  */
+import type { Database } from "./client";
 
 /** The error a job cancelled by a removal carries (category `cancelled`: not a failure of anything). */
 export const CANCELLED_BY_REMOVAL = "cancelled: the course was removed";
@@ -18,18 +19,19 @@ export interface CourseRowRemoval {
 
 /** Deletes the course row and cancels its queued jobs; `removed` is false when the course was not registered. */
 export async function deleteCourseRow(
-  db: D1Database,
+  db: Database,
   courseId: number,
   now: number,
 ): Promise<CourseRowRemoval> {
-  const [cancelled, deleted] = await db.batch([
-    db
+  const d1 = db.$client;
+  const [cancelled, deleted] = await d1.batch([
+    d1
       .prepare(
         `UPDATE sync_jobs SET status = 'failed', error = ?3, error_category = 'cancelled', finished_at = ?2
          WHERE course_id = ?1 AND status = 'queued'`,
       )
       .bind(courseId, now, CANCELLED_BY_REMOVAL),
-    db.prepare("DELETE FROM courses WHERE canvas_course_id = ?1").bind(courseId),
+    d1.prepare("DELETE FROM courses WHERE canvas_course_id = ?1").bind(courseId),
   ]);
   return { removed: (deleted?.meta.changes ?? 0) > 0, cancelledJobs: cancelled?.meta.changes ?? 0 };
 }

@@ -1,7 +1,9 @@
 /**
  * An item's extracted text for the dashboard's side-by-side conflict view: inline in D1 when small, else in R2
- * under its text key. Read-only; cut to a length a page can show.
+ * under its text key. Read-only; cut to a length a page can show. Raw SQL: one row's four columns by primary key.
  */
+import type { Database } from "./client";
+
 export interface ItemText {
   itemId: string;
   title: string | null;
@@ -12,12 +14,12 @@ export interface ItemText {
 }
 
 export async function readItemText(
-  db: D1Database,
+  db: Database,
   bucket: R2Bucket,
   itemId: string,
   maxChars: number,
 ): Promise<ItemText> {
-  const row = await db
+  const row = await db.$client
     .prepare("SELECT title, type, text, text_key FROM items WHERE id = ?1")
     .bind(itemId)
     .first<{ title: string | null; type: string | null; text: string | null; text_key: string | null }>();

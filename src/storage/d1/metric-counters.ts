@@ -7,6 +7,9 @@ import { eq } from "drizzle-orm";
 import type { Database } from "./client";
 import { metricsCounters } from "./schema";
 
+/** The Live Event outcome counter (src/events/event-counters.ts counts it, /metrics reads it). */
+export const LIVE_EVENTS_COUNTER = "live_events_total";
+
 export interface CounterRow {
   labels: Record<string, string>;
   value: number;
@@ -29,4 +32,32 @@ export function parseLabels(text: string): Record<string, string> {
     if (match?.[1] !== undefined && match[2] !== undefined) labels[match[1]] = match[2];
   }
   return labels;
+}
+
+/**
+ * A prepared upsert adding one to a counter's label set, for batching with the write it accompanies. Raw SQL:
+ * drizzle's D1 batch takes its own query objects, and the callers batch it with raw statements.
+ */
+export function incrementCounterStatement(
+  db: Database,
+  name: string,
+  labels: string,
+  now: number,
+): D1PreparedStatement {
+  return db.$client
+    .prepare(
+      `INSERT INTO metric_counters (name, labels, value, updated_at) VALUES (?1, ?2, 1, ?3)
+       ON CONFLICT(name, labels) DO UPDATE SET value = value + 1, updated_at = excluded.updated_at`,
+    )
+    .bind(name, labels, now);
+}
+
+/** Adds one to a counter's label set on its own. */
+export async function incrementCounter(
+  db: Database,
+  name: string,
+  labels: string,
+  now: number,
+): Promise<void> {
+  await incrementCounterStatement(db, name, labels, now).run();
 }

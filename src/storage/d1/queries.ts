@@ -132,3 +132,13 @@ export async function listChanges(orm: Database, itemId: string, afterId: number
     .orderBy(asc(itemChanges.id))
     .limit(limit);
 }
+
+/** Whether the course is registered, without reading its row. */
+export async function courseIsRegistered(orm: Database, courseId: number): Promise<boolean> {
+  const row = await orm
+    .select({ x: sql<number>`1` })
+    .from(courses)
+    .where(eq(courses.canvasCourseId, courseId))
+    .get();
+  return row !== undefined;
+}

@@ -77,3 +77,25 @@ export function markFailureStatement(
     )
     .bind(itemId, textKey, maxAttempts);
 }
+
+/** One outcome of reading an R2 text for the index, as the fill pass records it. */
+export type R2FillWrite =
+  | { kind: "fill"; itemId: string; textKey: string; body: string; truncated: boolean; now: number }
+  | { kind: "missing"; itemId: string; textKey: string }
+  | { kind: "failure"; itemId: string; textKey: string; maxAttempts: number };
+
+/**
+ * Records a fill pass's outcomes, one write per document in order: a body may be up to ~800 KB, so a batch of
+ * twenty could exceed what one request carries.
+ */
+export async function recordR2Fills(db: Database, writes: readonly R2FillWrite[]): Promise<void> {
+  for (const write of writes) {
+    const statement =
+      write.kind === "fill"
+        ? fillBodyStatement(db.$client, write)
+        : write.kind === "missing"
+          ? markMissingStatement(db.$client, write.itemId, write.textKey)
+          : markFailureStatement(db.$client, write.itemId, write.textKey, write.maxAttempts);
+    await statement.run();
+  }
+}

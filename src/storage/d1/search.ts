@@ -12,9 +12,34 @@
  * instances (measured locally: 24 s for one 200,000-character body holding 33,000 matches of the query, against
  * 0.5 s for highlight(), which is linear). Only the window leaves the database.
  */
-import { queryErrorMessage } from "../../search/fts-query";
-import { BODY_WEIGHT, TITLE_WEIGHT } from "../../search/limits";
-import { MARK_CLOSE, MARK_OPEN } from "../../search/snippet";
+import type { Database } from "./client";
+
+/** bm25 column weights: a match in the title counts five times a match in the body. */
+export const TITLE_WEIGHT = 5;
+export const BODY_WEIGHT = 1;
+
+/**
+ * Markers handed to highlight() around matched terms (src/search/snippet.ts renders them). A stray one in Canvas
+ * text could only add an unbalanced mark, never other markup.
+ */
+export const MARK_OPEN = "\u0002";
+export const MARK_CLOSE = "\u0003";
+
+/**
+ * Whether a database error is FTS5 rejecting the MATCH expression (so the caller answers 400), and the part of the
+ * message that names the problem (D1 wraps SQLite's message as `D1_ERROR: <message>: SQLITE_ERROR`). Anything else
+ * is a real failure and stays one.
+ */
+export function queryErrorMessage(error: unknown): string | null {
+  const text = error instanceof Error ? error.message : String(error);
+  const message = text
+    .replace(/^(Error:\s*)?D1_ERROR:\s*/, "")
+    .replace(/:\s*SQLITE_ERROR.*$/s, "")
+    .trim();
+  return /^(fts5:|unterminated string|no such column|unknown special query|malformed MATCH)/i.test(message)
+    ? message
+    : null;
+}
 
 /** Keyset position: the raw bm25 value (lower is better) and the document id of the last hit of a page. */
 export interface SearchPosition {
@@ -116,10 +141,10 @@ const textOrNull = (value: unknown): string | null => (typeof value === "string"
  * Runs one page of a search. An FTS5 syntax error in the MATCH expression is returned as `{ ok: false }` with the
  * database's own words; any other failure is thrown.
  */
-export async function searchItems(db: D1Database, params: SearchParams): Promise<SearchResult> {
+export async function searchItems(db: Database, params: SearchParams): Promise<SearchResult> {
   let results: RawRow[];
   try {
-    ({ results } = await db
+    ({ results } = await db.$client
       .prepare(SEARCH_SQL)
       .bind(
         params.match,
@@ -172,8 +197,8 @@ export interface IndexSize {
 }
 
 /** The index's size, summed from its tables (D1 offers no dbstat or page-count pragma). */
-export async function searchIndexSize(db: D1Database): Promise<IndexSize> {
-  const row = await db
+export async function searchIndexSize(db: Database): Promise<IndexSize> {
+  const row = await db.$client
     .prepare(
       `SELECT
          (SELECT count(*) FROM search_docs) AS documents,

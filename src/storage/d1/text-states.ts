@@ -1,8 +1,10 @@
 /**
  * How far text extraction has got for one course's files: waiting for their extraction message, extracted, without
  * text by nature (an image, a video, an empty document), and failed (corrupt, encrypted, too large, too slow; the
- * item's text_status names why). Uses the (course_id, type) index.
+ * item's text_status names why). Uses the (course_id, type) index. Raw SQL: four conditional counts in one row.
  */
+import type { Database } from "./client";
+
 export interface TextStates {
   pending: number;
   extracted: number;
@@ -10,8 +12,8 @@ export interface TextStates {
   failed: number;
 }
 
-export async function countTextStates(db: D1Database, courseId: number): Promise<TextStates> {
-  const row = await db
+export async function countTextStates(db: Database, courseId: number): Promise<TextStates> {
+  const row = await db.$client
     .prepare(
       `SELECT sum(CASE WHEN text_status = 'pending' THEN 1 ELSE 0 END) AS pending,
          sum(CASE WHEN text_status LIKE 'ok%' THEN 1 ELSE 0 END) AS extracted,

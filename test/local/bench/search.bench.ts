@@ -11,6 +11,7 @@ import { expect, it } from "vitest";
 import { generateCorpus } from "../corpus/corpus";
 import { runSearch } from "../../../src/search/search-service";
 import { type ItemRow, upsertItemStatements } from "../../../src/storage/d1/item-writes";
+import { openDatabase } from "../../../src/storage/d1/client";
 import { searchIndexSize } from "../../../src/storage/d1/search";
 import { resetStorage } from "../../support/harness";
 
@@ -151,7 +152,7 @@ it(
 
     await resetStorage();
     const withIndex = await writeAll(rows);
-    const size = await searchIndexSize(env.DB);
+    const size = await searchIndexSize(openDatabase(env.DB));
     expect(size.documents).toBe(OBJECTS);
 
     const queries = pickQueries(rows);
@@ -167,7 +168,7 @@ it(
       let hits = 0;
       const ftsMs = await timeMedian(async () => {
         const outcome = await runSearch(
-          env.DB,
+          openDatabase(env.DB),
           "https://canvas.test",
           { q: query.q, syntax: "simple", limit: 20 },
           "html",

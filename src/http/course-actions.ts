@@ -7,30 +7,32 @@ import type { Resolution } from "../dedup/pair-decision";
 import { loadConfig } from "../env";
 import { enqueueSyncJobs } from "../queue/enqueue";
 import { purgeCourse, type PurgeResult } from "../storage/course-purge";
-import { openDatabase } from "../storage/d1/client";
+import type { Database } from "../storage/d1/client";
 import { getDuplicate, recordResolution, type DuplicateView } from "../storage/d1/conflicts";
 import { deleteCourseRow } from "../storage/d1/course-removal";
 import { insertCourse } from "../storage/d1/course-registration";
 import { getCourse } from "../storage/d1/queries";
 
 export async function registerCourse(
+  db: Database,
   env: Env,
   courseId: number,
   now: number,
 ): Promise<"registered" | "exists"> {
-  if (!(await insertCourse(env.DB, courseId, now))) return "exists";
+  if (!(await insertCourse(db, courseId, now))) return "exists";
   // A course removed earlier and registered again syncs like any other.
   await env.COURSE_SYNC.getByName(String(courseId)).clearRemoved();
   return "registered";
 }
 
 export async function requestSync(
+  db: Database,
   env: Env,
   courseId: number,
   mode: "incremental" | "full",
   now: number,
 ): Promise<{ jobId: string } | null> {
-  if (!(await getCourse(openDatabase(env.DB), courseId))) return null;
+  if (!(await getCourse(db, courseId))) return null;
   const [jobId] = await enqueueSyncJobs(env.DB, env.SYNC_QUEUE, [{ courseId, mode, trigger: "api" }], now);
   return { jobId: jobId ?? "" };
 }
@@ -43,12 +45,13 @@ export interface Removal {
 
 /** Removes a registered course (null when it was not registered); see src/storage/d1/course-removal.ts. */
 export async function removeCourse(
+  db: Database,
   env: Env,
   courseId: number,
   purge: boolean,
   now: number,
 ): Promise<Removal | null> {
-  const removal = await deleteCourseRow(env.DB, courseId, now);
+  const removal = await deleteCourseRow(db, courseId, now);
   if (!removal.removed) return null;
   const courseObject = env.COURSE_SYNC.getByName(String(courseId));
   const running = (await courseObject.status()).lease !== null;
@@ -63,12 +66,11 @@ export type ResolveResult =
   | { ok: false; reason: "not_found" | "not_a_conflict" | "bad_canonical"; allowed?: string[] };
 
 export async function resolveConflict(
-  env: Env,
+  db: Database,
   conflictId: number,
   decision: { resolution: Resolution; canonicalItemId: string | null },
   now: number,
 ): Promise<ResolveResult> {
-  const db = openDatabase(env.DB);
   const row = await getDuplicate(db, conflictId);
   if (row === null) return { ok: false, reason: "not_found" };
   if (row.kind !== "near_text") return { ok: false, reason: "not_a_conflict" };

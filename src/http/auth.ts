@@ -1,11 +1,12 @@
 /**
  * Bearer authentication for /api/*, /metrics (which also takes METRICS_TOKEN) and the dashboard, compared in
  * constant time so response timing does not reveal how much of a guess was right. Where `allowCookie` is set, the
- * dashboard's signed session cookie (src/api/session.ts) is accepted instead of the header, for safe methods only:
- * a change made with the cookie also needs the session's CSRF token (src/api/csrf.ts).
+ * dashboard's signed session cookie (src/http/session.ts) is accepted instead of the header, for safe methods only:
+ * a change made with the cookie also needs the session's CSRF token (src/http/csrf.ts).
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
+import type { AppEnv } from "./database";
 import { constantTimeEqual } from "./constant-time";
 import { CSRF_HEADER, crossOrigin, isSafeMethod, verifyCsrfToken } from "./csrf";
 import { errorBody } from "./errors";
@@ -31,7 +32,7 @@ function acceptedTokens(env: Env, tokens: TokenSource): string[] {
 
 /** Which credential the request carries that matches one of `tokens()` (the session only with `allowCookie`). */
 export async function credentialOf(
-  c: Context<{ Bindings: Env }>,
+  c: Context<AppEnv>,
   tokens: TokenSource,
   options: { allowCookie?: boolean } = {},
 ): Promise<Credential> {
@@ -50,7 +51,7 @@ export async function credentialOf(
 
 /** Whether the request carries one of `tokens()` as a bearer token, or (with `allowCookie`) a valid session. */
 export async function isAuthenticated(
-  c: Context<{ Bindings: Env }>,
+  c: Context<AppEnv>,
   tokens: TokenSource,
   options: { allowCookie?: boolean } = {},
 ): Promise<boolean> {
@@ -65,7 +66,7 @@ export async function isAuthenticated(
 export function requireToken(
   tokens: TokenSource,
   options: { allowCookie?: boolean } = {},
-): MiddlewareHandler<{ Bindings: Env }> {
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const credential = await credentialOf(c, tokens, options);
     if (credential.kind === "none") {

@@ -1,6 +1,7 @@
-/** Maps stored rows to the API's JSON shapes (ISO timestamps, parsed JSON, no internal columns). */
+/** Maps stored rows to the JSON shapes of the API and the MCP tools (ISO timestamps, parsed JSON, no internal columns). */
 import { z } from "zod";
 import { ITEM_TYPES } from "../detect/item-types";
+import { parseJsonOrNull } from "../shared/parse-json";
 import type { DeliveryRecord } from "../storage/d1/job-deliveries";
 import type { CourseRecord, ItemRecord, JobRecord } from "../storage/d1/queries";
 import type { IssueRecord } from "../storage/d1/sync-issues";
@@ -32,12 +33,7 @@ export function presentCourse(row: CourseRecord, now: number) {
 }
 
 function parseJson(text: string | null): unknown {
-  if (!text) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
+  return text === null ? null : parseJsonOrNull(text);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

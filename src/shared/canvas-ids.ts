@@ -1,5 +1,5 @@
 /**
- * Canvas id arithmetic for Live Events. Event bodies mix global ids (`shard * 10^13 + local`) and local
+ * Canvas id arithmetic (Live Events and configured root account ids). Event bodies mix global ids (`shard * 10^13 + local`) and local
  * ids; REST calls and our mirror use local ids. Global ids from high shards exceed 2^53, so the
  * conversion runs on decimal strings through BigInt and only the (always small) local part becomes a
  * number.
