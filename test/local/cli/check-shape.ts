@@ -43,8 +43,8 @@ function runCruise(): z.infer<typeof CruiseSchema> {
   try {
     return cruise();
   } catch (error) {
-    const stdout = (error as { stdout?: unknown }).stdout;
-    if (typeof stdout === "string" && stdout.startsWith("{")) return CruiseSchema.parse(JSON.parse(stdout));
+    const failed = z.object({ stdout: z.string().startsWith("{") }).safeParse(error);
+    if (failed.success) return CruiseSchema.parse(JSON.parse(failed.data.stdout));
     throw error;
   }
 }
@@ -101,8 +101,13 @@ function folderLoops(arrows: Iterable<string>): string[][] {
   const reach = (start: string): Set<string> => {
     const seen = new Set<string>();
     const stack = [start];
-    for (let folder = stack.pop(); folder !== undefined; folder = stack.pop())
-      for (const to of next.get(folder) ?? []) if (!seen.has(to)) (stack.push(to), seen.add(to));
+    for (let folder = stack.pop(); folder !== undefined; folder = stack.pop()) {
+      for (const to of next.get(folder) ?? []) {
+        if (seen.has(to)) continue;
+        seen.add(to);
+        stack.push(to);
+      }
+    }
     return seen;
   };
   const reachable = new Map([...next.keys()].map((folder) => [folder, reach(folder)]));
