@@ -31,7 +31,12 @@ export async function requestSync(
   now: number,
 ): Promise<{ jobId: string } | null> {
   if (!(await getCourse(openDatabase(env.DB), courseId))) return null;
-  const [jobId] = await enqueueSyncJobs(env.DB, env.SYNC_QUEUE, [{ courseId, mode, trigger: "api" }], now);
+  const [jobId] = await enqueueSyncJobs(
+    openDatabase(env.DB),
+    env.SYNC_QUEUE,
+    [{ courseId, mode, trigger: "api" }],
+    now,
+  );
   return { jobId: jobId ?? "" };
 }
 

@@ -14,6 +14,7 @@
  */
 import { z } from "zod";
 import { enqueueSyncJobs } from "../queue/enqueue";
+import { openDatabase } from "../storage/d1/client";
 import { TargetScopeSchema } from "../sync/targeted";
 import { toLocalId } from "./canvas-ids";
 import type { CanvasEvent } from "./envelope";
@@ -83,7 +84,7 @@ export async function ingestEvent(deps: IntakeDeps, event: CanvasEvent): Promise
         let jobId: string;
         try {
           const [id] = await enqueueSyncJobs(
-            deps.db,
+            openDatabase(deps.db),
             deps.queue,
             [{ courseId: mapped.courseId, mode: "targeted", trigger: "event", scope: scope.data }],
             deps.now(),

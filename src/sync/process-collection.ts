@@ -5,11 +5,9 @@
  * count the collection into the report, all in the collection's last atomic batch. When the delivery's budget runs
  * out the collection commits what it has and answers "paused"; the next delivery of the job carries on.
  */
-import { and, eq } from "drizzle-orm";
 import { inspectError } from "../resilience/classify";
 import { CanvasHttpError } from "../resilience/errors";
-import type { Database } from "../storage/d1/client";
-import { collectionCursors } from "../storage/d1/schema";
+import { readWatermark, type CursorWrite } from "../storage/d1/collection-cursors";
 import { collectionCounts } from "./collection-counts";
 import { entryKey, type CollectionListing, type Collector } from "./collectors";
 import { commit, emptyPending, hasPending } from "./commit";
@@ -25,13 +23,9 @@ import { loadStoredIndex, type StoredItem } from "./stored-items";
 
 export type CollectionResult = "done" | "paused";
 
-export async function processCollection(
-  ctx: SyncContext,
-  orm: Database,
-  collector: Collector,
-): Promise<CollectionResult> {
+export async function processCollection(ctx: SyncContext, collector: Collector): Promise<CollectionResult> {
   const stored = await loadStoredIndex(ctx.db, ctx.courseId, collector.types);
-  const listed = await listCollection(ctx, orm, collector, stored);
+  const listed = await listCollection(ctx, collector, stored);
   if (listed === "paused") return "paused";
   const { listing, watermark } = listed;
   ctx.checkpoint.current = collector.name;
@@ -64,9 +58,7 @@ export async function processCollection(
   }
 
   settleGone(ctx, state, listing, stored);
-  const extra: D1PreparedStatement[] = [];
-  const cursor = cursorStatement(ctx, collector, listing.newestTimestamp, watermark, mayDelete);
-  if (cursor) extra.push(cursor);
+  const cursor = cursorWrite(ctx, collector, listing.newestTimestamp, watermark, mayDelete);
   const counts = collectionCounts({
     types: collector.types,
     jobId: ctx.jobId,
@@ -82,8 +74,8 @@ export async function processCollection(
   ctx.checkpoint.current = null;
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
-  if (hasPending(state.pending) || ctx.issues.dirty || extra.length > 0) {
-    await commit(ctx, state.pending, extra, run.progress());
+  if (hasPending(state.pending) || ctx.issues.dirty || cursor !== null) {
+    await commit(ctx, state.pending, cursor, run.progress());
   }
   await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
   return "done";
@@ -109,7 +101,7 @@ class BatchRunner {
       const { refused } = await processEntries(this.ctx, this.state, batch);
       this.handled += batch.length - refused;
       if (refused > 0) {
-        await commit(this.ctx, this.state.pending, [], this.progress());
+        await commit(this.ctx, this.state.pending, null, this.progress());
         return "paused";
       }
       this.batches++;
@@ -117,7 +109,7 @@ class BatchRunner {
         this.batches % commitEveryBatches === 0 &&
         (hasPending(this.state.pending) || this.ctx.issues.dirty)
       ) {
-        await commit(this.ctx, this.state.pending, [], this.progress());
+        await commit(this.ctx, this.state.pending, null, this.progress());
         await this.ctx.onProgress(this.handled, this.total, this.name);
       }
     }
@@ -136,21 +128,13 @@ class BatchRunner {
  */
 async function listCollection(
   ctx: SyncContext,
-  orm: Database,
   collector: Collector,
   stored: ReadonlyMap<string, StoredItem>,
 ): Promise<{ listing: CollectionListing; watermark: string | null } | "paused"> {
   const cost = listingCost(stored.size);
   if (!ctx.budget.admitListing(cost)) return "paused";
   try {
-    const cursor = await orm
-      .select()
-      .from(collectionCursors)
-      .where(
-        and(eq(collectionCursors.courseId, ctx.courseId), eq(collectionCursors.collection, collector.name)),
-      )
-      .get();
-    const watermark = cursor?.watermark ?? null;
+    const watermark = await readWatermark(ctx.db, ctx.courseId, collector.name);
     const requestsBefore = ctx.client.stats.requests;
     let listing: CollectionListing;
     try {
@@ -366,13 +350,13 @@ function settleGone(
  * file not yet stored) and, for collections not listed completely on every run, the time of the last complete
  * (reconciling) listing.
  */
-function cursorStatement(
+function cursorWrite(
   ctx: SyncContext,
   collector: Collector,
   newest: string | null,
   previous: string | null,
   reconciled: boolean,
-): D1PreparedStatement | null {
+): CursorWrite | null {
   const unstored = collector.name === "files" ? ctx.issues.oldestUnstoredFile() : null;
   const bounded =
     unstored !== null && newest !== null && Date.parse(unstored) < Date.parse(newest) ? unstored : newest;
@@ -382,11 +366,10 @@ function cursorStatement(
       : previous;
   const records = !collector.listsCompletely && reconciled;
   if (watermark === previous && !records) return null;
-  return ctx.db
-    .prepare(
-      `INSERT INTO collection_cursors (course_id, collection, watermark, reconciled_at) VALUES (?1, ?2, ?3, ?4)
-       ON CONFLICT(course_id, collection) DO UPDATE SET watermark = excluded.watermark,
-         reconciled_at = COALESCE(excluded.reconciled_at, collection_cursors.reconciled_at)`,
-    )
-    .bind(ctx.courseId, collector.name, watermark, records ? ctx.now() : null);
+  return {
+    courseId: ctx.courseId,
+    collection: collector.name,
+    watermark,
+    reconciledAt: records ? ctx.now() : null,
+  };
 }

@@ -13,6 +13,7 @@ import { SyncMessageSchema } from "../../src/queue/message";
 import type { CanvasSimulator } from "../local/simulator";
 import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../support/harness";
 import { courseRow, testQueues } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const REAL = 601;
 const TYPO = 6010;
@@ -40,7 +41,7 @@ function check(result: Health, name: string): number | null {
 async function cronAt(now: number): Promise<number[]> {
   const queues = testQueues();
   await runScheduled({
-    db: env.DB,
+    db: openDatabase(env.DB),
     queue: queues.sync,
     now,
     tokenFingerprint: await tokenFingerprint(CANVAS_TOKEN),
