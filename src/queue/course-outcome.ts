@@ -20,7 +20,7 @@ import {
   type SchedulerConfig,
 } from "../resilience/scheduler";
 import { parseJsonOrNull } from "../shared/parse-json";
-import { openDatabase, type Database } from "../storage/d1/client";
+import type { Database } from "../storage/d1/client";
 import { readCourseScheduling, stopCoursesOnToken } from "../storage/d1/course-state";
 import { lastEventAt } from "../storage/d1/event-activity";
 import type { DeliveryWrite } from "../storage/d1/job-deliveries";
@@ -56,6 +56,7 @@ export function schedulerConfig(config: Config | undefined): SchedulerConfig {
  * Either way the course is healthy: partial is not a failure, so the failure count and breaker are reset.
  */
 export async function recordCourseSuccess(
+  db: Database,
   env: Env,
   config: Config,
   outcome: {
@@ -68,13 +69,12 @@ export async function recordCourseSuccess(
     delivery?: DeliveryWrite;
   },
 ): Promise<void> {
-  const db = openDatabase(env.DB);
   const now = Date.now();
   const course = await readCourseScheduling(db, outcome.courseId);
   const { changed, processed } = totals(outcome.report);
   if (!course) {
     // Removed while the job ran: nothing to schedule, and the course must not come back.
-    await recordRemovedDuringSync(env, config, outcome.courseId, outcome.jobId, processed);
+    await recordRemovedDuringSync(db, env, config, outcome.courseId, outcome.jobId, processed);
     return;
   }
   const rate = processed === 0 ? 0 : changed / processed;
@@ -130,11 +130,10 @@ export function partialSummary(report: JobReport): string {
 }
 
 export async function recordCourseFailure(
-  env: Env,
+  db: Database,
   failure: { courseId: number; jobId: string; reason: string; category: string },
   config?: Config,
 ): Promise<void> {
-  const db = openDatabase(env.DB);
   const now = Date.now();
   const course = await readCourseScheduling(db, failure.courseId);
   if (!course) {
@@ -168,6 +167,7 @@ export async function recordCourseFailure(
  * the job wrote after the purge is purged too.
  */
 export async function recordRemovedDuringSync(
+  db: Database,
   env: Env,
   config: Config,
   courseId: number,
@@ -175,7 +175,7 @@ export async function recordRemovedDuringSync(
   processed: number | null = null,
 ): Promise<void> {
   const now = Date.now();
-  await cancelJob(openDatabase(env.DB), jobId, REMOVED_DURING_SYNC, now, processed);
+  await cancelJob(db, jobId, REMOVED_DURING_SYNC, now, processed);
   const removal = await env.COURSE_SYNC.getByName(String(courseId)).removal();
   if (removal?.purge) await purgeCourse(env, courseId, now, config.BLOB_GRACE_HOURS * 3_600_000);
 }
@@ -186,11 +186,11 @@ export async function recordRemovedDuringSync(
  * through the API runs at once). The breaker is not blamed: Canvas is fine, the course id is not.
  */
 export async function recordCourseNotFound(
-  env: Env,
+  db: Database,
   outcome: { courseId: number; jobId: string; reason: string },
 ): Promise<void> {
   const now = Date.now();
-  await writeCourseNotFound(openDatabase(env.DB), {
+  await writeCourseNotFound(db, {
     courseId: outcome.courseId,
     jobId: outcome.jobId,
     now,
@@ -203,16 +203,16 @@ export async function recordCourseNotFound(
  * Stops every course that syncs with this token until the configured token changes. Returns true for the caller
  * that found the token alive, so concurrent jobs hitting the same dead token raise one alert, not one each.
  */
-export async function markTokenDead(env: Env, fingerprint: string, tokenState: string): Promise<boolean> {
-  return stopCoursesOnToken(openDatabase(env.DB), fingerprint, tokenState);
+export async function markTokenDead(db: Database, fingerprint: string, tokenState: string): Promise<boolean> {
+  return stopCoursesOnToken(db, fingerprint, tokenState);
 }
 
 /** A failed delivery that the queue will retry: the job goes back to queued with its error, the course too. */
 export async function recordJobRetry(
-  env: Env,
+  db: Database,
   retry: { courseId: number; jobId: string; reason: string; category: string },
 ): Promise<void> {
-  await writeJobRetry(openDatabase(env.DB), {
+  await writeJobRetry(db, {
     courseId: retry.courseId,
     jobId: retry.jobId,
     reason: retry.reason.slice(0, 500),

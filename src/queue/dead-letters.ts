@@ -45,7 +45,7 @@ export async function consumeDeadLetters(
       await course.forgetJob(sync.data.jobId);
       if (job && job.status !== "succeeded" && job.status !== "partial" && job.status !== "failed") {
         await recordCourseFailure(
-          env,
+          db,
           {
             courseId: sync.data.courseId,
             jobId: sync.data.jobId,

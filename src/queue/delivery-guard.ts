@@ -55,7 +55,7 @@ export async function guardDelivery(invocation: Invocation, message: SyncMessage
   if (!course) {
     return {
       run: false,
-      settlement: await finishFailed(env, config, message, "course is not registered", "permanent"),
+      settlement: await finishFailed(db, config, message, "course is not registered", "permanent"),
     };
   }
   if (course.state === "auth_failed" && course.auth_failed_token === invocation.fingerprint) {
@@ -63,7 +63,7 @@ export async function guardDelivery(invocation: Invocation, message: SyncMessage
     return {
       run: false,
       settlement: await finishFailed(
-        env,
+        db,
         config,
         message,
         "the Canvas token is invalid, expired or revoked",

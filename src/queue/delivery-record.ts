@@ -36,7 +36,7 @@ export async function recordOutcome(
   if (result.status === "paused") {
     return continueLater(invocation, message, budget, course);
   }
-  await recordCourseSuccess(env, config, {
+  await recordCourseSuccess(db, env, config, {
     courseId: message.courseId,
     jobId: message.jobId,
     report: result.report,

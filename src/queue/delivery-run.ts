@@ -42,6 +42,7 @@ export async function runDelivery(
   const { message, course } = delivery;
   const attempt: AttemptContext = {
     env,
+    db,
     config,
     message,
     attempts: delivery.attempts,

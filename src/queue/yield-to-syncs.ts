@@ -5,6 +5,7 @@
  */
 import type { Config } from "../env";
 import { countActiveSyncs, countDeferral } from "../storage/d1/background-work";
+import { openDatabase } from "../storage/d1/client";
 import { planBackgroundWork } from "./background-yield";
 import type { DedupMessage, ExtractMessage } from "./message";
 
@@ -15,7 +16,8 @@ export async function yieldToSyncs(
   message: ExtractMessage | DedupMessage,
   now: number = Date.now(),
 ): Promise<boolean> {
-  const activeSyncs = await countActiveSyncs(env.DB, now - config.STUCK_JOB_MINUTES * 60_000);
+  const db = openDatabase(env.DB);
+  const activeSyncs = await countActiveSyncs(db, now - config.STUCK_JOB_MINUTES * 60_000);
   const plan = planBackgroundWork(
     { activeSyncs, deferredSince: message.deferredSince ?? null, now },
     {
@@ -28,6 +30,6 @@ export async function yieldToSyncs(
     { ...message, deferredSince: plan.deferredSince },
     { contentType: "json", delaySeconds: plan.delaySeconds },
   );
-  await countDeferral(env.DB, message.kind);
+  await countDeferral(db, message.kind);
   return true;
 }
