@@ -6,7 +6,7 @@
 import { inspectError } from "../resilience/classify";
 import { CanvasHttpError } from "../resilience/errors";
 import { readWatermark } from "../storage/d1/collection-cursors";
-import type { CollectionListing, Collector } from "./collectors";
+import type { CollectionListing, Collector } from "./collector";
 import type { SyncContext } from "./context";
 import { REQUEST_COST, type Cost } from "./delivery-budget";
 import { isTransportFailure } from "./item-failure";

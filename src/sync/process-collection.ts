@@ -7,7 +7,8 @@
  */
 import type { CursorWrite } from "../storage/d1/collection-cursors";
 import { collectionCounts } from "./collection-counts";
-import { entryKey, type CollectionListing, type Collector } from "./collectors";
+import type { CollectionListing, Collector } from "./collector";
+import { entryKey } from "./collectors";
 import { listCollection, recordInvalid } from "./list-collection";
 import { commit, emptyPending, hasPending } from "./commit";
 import type { SyncContext } from "./context";
