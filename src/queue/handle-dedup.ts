@@ -62,7 +62,8 @@ export async function handleDedupMessage(
   runtime: DedupRuntime = {},
 ): Promise<Settlement> {
   const now = runtime.now ?? Date.now;
-  if (await yieldToSyncs(env, config, message, now())) return { action: "ack" };
+  const db = openDatabase(env.DB);
+  if (await yieldToSyncs(env, db, config, message, now())) return { action: "ack" };
   const fill = await indexR2Texts(env.DB, env.BLOBS, message.courseId, now());
   await followUpIndexing(env.EXTRACT_QUEUE, message, fill);
   if (message.trigger === "index") return { action: "ack" };
@@ -91,7 +92,7 @@ export async function handleDedupMessage(
           linkBlobs: message.trigger === "sync",
         };
   const result = await runDedupPass(deps, message.courseId, selection);
-  await record(openDatabase(env.DB), message, result);
+  await record(db, message, result);
   log("debug", "dedup pass", {
     courseId: message.courseId,
     trigger: message.trigger,

@@ -32,8 +32,8 @@ export async function handleExtractMessage(
   config: Config,
   message: ExtractMessage,
 ): Promise<Settlement> {
-  if (await yieldToSyncs(env, config, message)) return { action: "ack" };
   const db = openDatabase(env.DB);
+  if (await yieldToSyncs(env, db, config, message)) return { action: "ack" };
   const source = await readExtractionSource(db, message.itemId, message.sha256);
   const object = source ? await env.BLOBS.get(source.r2Key) : null;
   if (!source || !object) return { action: "ack" };
