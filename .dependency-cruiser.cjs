@@ -25,7 +25,8 @@ const LAYERS = [
   "events",
   "queue",
   "cron",
-  // HTTP surfaces
+  // HTTP surfaces: what they share, then each surface; api/app.ts assembles them
+  "http",
   "mcp",
   "dashboard",
   "api",

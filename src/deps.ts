@@ -4,17 +4,28 @@
  * in place), and the token fingerprint that names the gate. Nothing here is global; tests inject fetch, sleep and
  * randomness through AccessOptions.
  */
-import { CanvasClient, newRequestStats, type RequestGate, type RequestStats } from "./canvas/client";
+import { CanvasClient, newRequestStats, type RequestStats } from "./canvas/client";
+import { tokenFingerprint } from "./canvas/token-fingerprint";
 import { budgetGateName } from "./durable/canvas-gate";
 import type { Config } from "./env";
 import type { Random } from "./resilience/backoff";
 import { networkError } from "./resilience/errors";
 import { canvasRetryPolicy, type RequestRetryPolicy } from "./resilience/retry-policy";
 import { createFileStore } from "./storage/file-store";
-import type { FileStore } from "./sync/context";
+import type { FileStore } from "./ports/file-store";
+import type { RequestGate } from "./ports/request-gate";
+import type { Database } from "./storage/d1/client";
 import { isTransportFailure } from "./sync/item-failure";
 
-export { tokenFingerprint } from "./canvas/token-fingerprint";
+/** What an entry point works out once per invocation and passes down: the checked configuration, the token's name. */
+export interface InvocationSetup {
+  config: Config;
+  fingerprint: string;
+}
+
+export async function setUpInvocation(config: Config): Promise<InvocationSetup> {
+  return { config, fingerprint: await tokenFingerprint(config.CANVAS_TOKEN) };
+}
 
 export function sleep(ms: number): Promise<void> {
   return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,6 +74,7 @@ export interface CanvasAccess {
 
 export async function canvasAccess(
   env: Env,
+  db: Database,
   config: Config,
   fingerprint: string,
   options: AccessOptions = {},
@@ -86,7 +98,7 @@ export async function canvasAccess(
   });
   let fileBytes = 0;
   const store = createFileStore({
-    db: env.DB,
+    db,
     bucket: env.BLOBS,
     canvasOrigin,
     token: config.CANVAS_TOKEN,

@@ -2,18 +2,20 @@
  * The worker's entry points and nothing else: HTTP goes to the Hono app, the Cron Trigger to the fan-out, retention
  * and the blob GC, queue batches to the sync consumer (or the dead-letter consumer), and the Durable Object classes
  * are exported by name. Each entry point checks the configuration with the one schema in src/env.ts before doing
- * anything (the HTTP app in its first middleware); the dead-letter consumer still records failures when it is broken.
+ * anything (the HTTP app in its first middleware) and works out the token's fingerprint once, then passes both
+ * down; the dead-letter consumer still records failures when the configuration is broken.
  */
 import { createApp } from "./api/app";
 import { retentionWindows, runRetention } from "./cron/retention";
 import { runScheduled } from "./cron/scheduled";
-import { tokenFingerprint } from "./deps";
+import { setUpInvocation } from "./deps";
 import { checkConfig, ConfigError } from "./env";
 import { log } from "./observability/log";
 import { consumeSyncBatch } from "./queue/consumer";
 import { consumeDeadLetters } from "./queue/dead-letters";
 import { deferBatchForConfig } from "./queue/misconfigured";
 import { collectGarbageBlobs } from "./storage/blob-gc";
+import { openDatabase } from "./storage/d1/client";
 
 export { CourseSync } from "./durable/course-sync";
 export { CanvasGate } from "./durable/canvas-gate";
@@ -32,22 +34,18 @@ export default {
       // Thrown so the Cron Trigger's history shows the run as failed.
       throw new ConfigError(check.issues);
     }
-    const config = check.config;
+    const { config, fingerprint } = await setUpInvocation(check.config);
+    const db = openDatabase(env.DB);
     const result = await runScheduled({
-      db: env.DB,
+      db,
       queue: env.SYNC_QUEUE,
       now: Date.now(),
-      tokenFingerprint: await tokenFingerprint(config.CANVAS_TOKEN),
+      tokenFingerprint: fingerprint,
       stuckJobMs: config.STUCK_JOB_MINUTES * 60_000,
     });
     // Before the blob GC, so blobs released by purged tombstones are seen in the same run.
-    const retention = await runRetention(env.DB, retentionWindows(config), Date.now());
-    const blobs = await collectGarbageBlobs(
-      env.DB,
-      env.BLOBS,
-      Date.now(),
-      config.BLOB_GRACE_HOURS * 3_600_000,
-    );
+    const retention = await runRetention(db, retentionWindows(config), Date.now());
+    const blobs = await collectGarbageBlobs(db, env.BLOBS, Date.now(), config.BLOB_GRACE_HOURS * 3_600_000);
     log("info", "cron fan-out", {
       enqueued: result.enqueued,
       blobsOrphaned: blobs.orphaned,
@@ -58,12 +56,13 @@ export default {
   },
 
   async queue(batch, env) {
+    const check = checkConfig(env);
     if (batch.queue === DEAD_LETTER_QUEUE) {
-      await consumeDeadLetters(batch, env);
+      // A broken configuration must not stop failures being recorded: the scheduler then uses its defaults.
+      await consumeDeadLetters(batch, env, check.ok ? check.config : undefined);
       return;
     }
-    const check = checkConfig(env);
     if (!check.ok) deferBatchForConfig(batch, check.issues);
-    else await consumeSyncBatch(batch, env);
+    else await consumeSyncBatch(batch, env, await setUpInvocation(check.config));
   },
 } satisfies ExportedHandler<Env>;

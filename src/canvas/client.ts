@@ -7,18 +7,11 @@
  */
 import type { z } from "zod";
 import { CanvasHttpError, canvasErrorFromResponse } from "../resilience/errors";
+import type { RequestGate } from "../ports/request-gate";
 import { nextPageUrl } from "./link-header";
 
-/** Paces requests for one token; implemented by the CanvasGate Durable Object. */
-export interface RequestGate {
-  /** Resolves, with a lease id, when a request may be sent. */
-  acquire(): Promise<number>;
-  /** Ends the lease, reporting what Canvas said about the request's cost and the bucket. */
-  release(
-    leaseId: number,
-    observation: { cost: number | null; remaining: number | null; throttled: boolean },
-  ): Promise<void>;
-}
+/** Paces requests for one token (the port lives in src/ports/request-gate.ts). */
+export type { RequestGate };
 
 /** Decides whether a failed attempt is retried in place, and how long to wait first. */
 export type RetryPolicy = (

@@ -7,23 +7,10 @@
  * src/storage/d1/retention.ts. Blobs released by purged tombstones are left to the blob GC that runs after this.
  */
 import type { Config } from "../env";
-import {
-  deleteIdleCounters,
-  deleteOldChanges,
-  deleteOldDeadLetters,
-  deleteOldEventMarks,
-  deleteOldJobs,
-  purgeTombstones,
-  type RetentionBatch,
-} from "../storage/d1/retention";
+import type { Database } from "../storage/d1/client";
+import { deleteRetentionBatch, type RetentionTarget } from "../storage/d1/retention";
 
-export type RetentionTable =
-  | "tombstones"
-  | "sync_jobs"
-  | "item_changes"
-  | "event_marks"
-  | "dead_letters"
-  | "metric_counters";
+export type RetentionTable = RetentionTarget;
 
 /** Days each kind of row is kept; 0 keeps it for ever. */
 export type RetentionWindows = Record<RetentionTable, number>;
@@ -74,20 +61,8 @@ export function retentionPlan(
     .map((table) => ({ table, cutoff: now - windows[table] * DAY_MS }));
 }
 
-const DELETES: Record<
-  RetentionTable,
-  (db: D1Database, cutoff: number, limit: number) => Promise<RetentionBatch>
-> = {
-  tombstones: purgeTombstones,
-  sync_jobs: deleteOldJobs,
-  item_changes: deleteOldChanges,
-  event_marks: deleteOldEventMarks,
-  dead_letters: deleteOldDeadLetters,
-  metric_counters: deleteIdleCounters,
-};
-
 export async function runRetention(
-  db: D1Database,
+  db: Database,
   windows: RetentionWindows,
   now: number,
   limits: RetentionLimits = DEFAULT_RETENTION_LIMITS,
@@ -110,7 +85,7 @@ export async function runRetention(
         result.capped.push(table);
         break;
       }
-      const batch = await DELETES[table](db, cutoff, limits.batchSize);
+      const batch = await deleteRetentionBatch(db, table, cutoff, limits.batchSize);
       result.statements += 1;
       result.deleted[table] += batch.deleted;
       if (batch.deleted < limits.batchSize) break;

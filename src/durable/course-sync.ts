@@ -9,6 +9,8 @@
 import { DurableObject } from "cloudflare:workers";
 import { z } from "zod";
 import type { BreakerConfig, BreakerState } from "../resilience/breaker";
+import { openDatabase } from "../storage/d1/client";
+import { setBreakerOpenUntil } from "../storage/d1/course-state";
 import { StoredBreaker, type BreakerPermit } from "./stored-breaker";
 
 export interface Lease {
@@ -194,8 +196,10 @@ export class CourseSync extends DurableObject<Env> {
   private async mirrorBreaker(state: BreakerState): Promise<void> {
     const courseId = Number(this.ctx.id.name);
     if (!Number.isInteger(courseId)) return;
-    await this.env.DB.prepare("UPDATE courses SET breaker_open_until = ?1 WHERE canvas_course_id = ?2")
-      .bind(state.status === "open" ? state.openUntil : null, courseId)
-      .run();
+    await setBreakerOpenUntil(
+      openDatabase(this.env.DB),
+      courseId,
+      state.status === "open" ? state.openUntil : null,
+    );
   }
 }

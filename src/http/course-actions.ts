@@ -33,7 +33,7 @@ export async function requestSync(
   now: number,
 ): Promise<{ jobId: string } | null> {
   if (!(await getCourse(db, courseId))) return null;
-  const [jobId] = await enqueueSyncJobs(env.DB, env.SYNC_QUEUE, [{ courseId, mode, trigger: "api" }], now);
+  const [jobId] = await enqueueSyncJobs(db, env.SYNC_QUEUE, [{ courseId, mode, trigger: "api" }], now);
   return { jobId: jobId ?? "" };
 }
 

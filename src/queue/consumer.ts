@@ -7,17 +7,17 @@
  * Sync messages of one batch run one after another and share the invocation's budget: Cloudflare counts
  * subrequests and D1 queries per invocation, whatever the number of messages (wrangler.toml delivers one sync
  * message per invocation, so normally a delivery has the whole budget). The bindings and fetch are metered once
- * per invocation (invocation-meter.ts).
+ * per invocation (invocation.ts), with the configuration and token fingerprint the entry point computed once.
  */
-import { tokenFingerprint } from "../deps";
-import { loadConfig } from "../env";
+import type { InvocationSetup } from "../deps";
 import { log } from "../observability/log";
 import { retryDelaySeconds } from "../resilience/backoff";
+import { unreachable } from "../shared/unreachable";
 import { handleDedupMessage } from "./handle-dedup";
 import { handleExtractMessage } from "./handle-extract";
-import { handleSyncMessage, type Invocation } from "./handle-sync";
-import { InvocationMeter, PRODUCTION_LIMITS } from "./invocation-meter";
-import { boundedForDeadLetter, QueueMessageSchema } from "./message";
+import { handleSyncMessage } from "./handle-sync";
+import { openInvocation, type Invocation } from "./invocation";
+import { boundedForDeadLetter, QueueMessageSchema, type QueueMessage } from "./message";
 import type { Settlement } from "./settle";
 import type { SyncRuntime } from "./sync-runtime";
 
@@ -27,20 +27,10 @@ export const MAX_RETRIES = 8;
 export async function consumeSyncBatch(
   batch: MessageBatch,
   env: Env,
+  setup: InvocationSetup,
   runtime: SyncRuntime = {},
 ): Promise<void> {
-  const config = loadConfig(env);
-  const meter = new InvocationMeter(
-    new URL(config.CANVAS_BASE_URL).origin,
-    config.EMULATE_PLATFORM_LIMITS ? PRODUCTION_LIMITS : null,
-  );
-  const invocation: Invocation = {
-    env: meter.env(env),
-    config,
-    meter,
-    fingerprint: await tokenFingerprint(config.CANVAS_TOKEN),
-    runtime,
-  };
+  const invocation = openInvocation(env, setup, runtime);
   for (const message of batch.messages) {
     const parsed = QueueMessageSchema.safeParse(message.body);
     if (!parsed.success) {
@@ -51,12 +41,7 @@ export async function consumeSyncBatch(
     }
     let settlement: Settlement;
     try {
-      settlement =
-        parsed.data.kind === "sync"
-          ? await handleSyncMessage(invocation, parsed.data, message.attempts, MAX_RETRIES)
-          : parsed.data.kind === "extract"
-            ? await handleExtractMessage(env, config, parsed.data)
-            : await handleDedupMessage(env, config, parsed.data);
+      settlement = await dispatch(invocation, env, parsed.data, message.attempts);
     } catch (error) {
       // Only bugs and storage outages reach here; the queue's own retries and dead-letter queue catch them.
       log("error", "queue message crashed", { messageId: message.id, error: String(error) });
@@ -65,6 +50,28 @@ export async function consumeSyncBatch(
     if (settlement.action === "retry") message.retry({ delaySeconds: settlement.delaySeconds });
     else if (settlement.action === "dead_letter") await deadLetter(env, message, settlement.reason);
     else message.ack();
+  }
+}
+
+/**
+ * One handler per kind of message. A sync runs on the invocation's metered bindings; extraction and dedup are
+ * background work with their own bounds and get the bindings as given.
+ */
+function dispatch(
+  invocation: Invocation,
+  env: Env,
+  message: QueueMessage,
+  attempts: number,
+): Promise<Settlement> {
+  switch (message.kind) {
+    case "sync":
+      return handleSyncMessage(invocation, message, attempts, MAX_RETRIES);
+    case "extract":
+      return handleExtractMessage(env, invocation.config, message);
+    case "dedup":
+      return handleDedupMessage(env, invocation.config, message);
+    default:
+      return unreachable(message, "queue message kind");
   }
 }
 

@@ -19,20 +19,25 @@ import {
   type ActivityModel,
   type SchedulerConfig,
 } from "../resilience/scheduler";
-import { openDatabase } from "../storage/d1/client";
+import { parseJsonOrNull } from "../shared/parse-json";
+import type { Database } from "../storage/d1/client";
+import { readCourseScheduling, stopCoursesOnToken } from "../storage/d1/course-state";
 import { lastEventAt } from "../storage/d1/event-activity";
+import type { DeliveryWrite } from "../storage/d1/job-deliveries";
+import {
+  jobChangeTimes,
+  writeCourseNotFound,
+  writeJobFailure,
+  writeJobRetry,
+  writeJobSuccess,
+} from "../storage/d1/job-outcome";
+import { cancelJob } from "../storage/d1/sync-jobs";
 import { totals, type JobReport } from "../sync/report";
 import { purgeCourse } from "../storage/course-purge";
 import { NOT_FOUND_RECHECK_MS } from "./course-missing";
 
 /** The error of a job that ended because its course was removed (or was never registered). */
 export const REMOVED_DURING_SYNC = "cancelled: the course was removed while this sync ran";
-
-interface CourseRow {
-  consecutive_failures: number;
-  change_rate_ppm: number;
-  activity: string | null;
-}
 
 export function schedulerConfig(config: Config | undefined): SchedulerConfig {
   if (!config) return buildSchedulerConfig();
@@ -51,6 +56,7 @@ export function schedulerConfig(config: Config | undefined): SchedulerConfig {
  * Either way the course is healthy: partial is not a failure, so the failure count and breaker are reset.
  */
 export async function recordCourseSuccess(
+  db: Database,
   env: Env,
   config: Config,
   outcome: {
@@ -59,22 +65,16 @@ export async function recordCourseSuccess(
     report: JobReport;
     full: boolean;
     partial: boolean;
-    /** statements to commit together with the outcome (the delivery record) */
-    extra?: D1PreparedStatement[];
+    /** the delivery record, committed together with the outcome */
+    delivery?: DeliveryWrite;
   },
 ): Promise<void> {
-  const db = env.DB;
   const now = Date.now();
-  const course = await db
-    .prepare(
-      "SELECT consecutive_failures, change_rate_ppm, activity FROM courses WHERE canvas_course_id = ?1",
-    )
-    .bind(outcome.courseId)
-    .first<CourseRow>();
+  const course = await readCourseScheduling(db, outcome.courseId);
   const { changed, processed } = totals(outcome.report);
   if (!course) {
     // Removed while the job ran: nothing to schedule, and the course must not come back.
-    await recordRemovedDuringSync(env, config, outcome.courseId, outcome.jobId, processed);
+    await recordRemovedDuringSync(db, env, config, outcome.courseId, outcome.jobId, processed);
     return;
   }
   const rate = processed === 0 ? 0 : changed / processed;
@@ -93,50 +93,24 @@ export async function recordCourseSuccess(
       consecutiveFailures: 0,
       recentChangeRate: smoothed,
       activity,
-      lastEventAt: await lastEventAt(openDatabase(db), outcome.courseId),
+      lastEventAt: await lastEventAt(db, outcome.courseId),
     },
     scheduling,
   );
-  await db.batch([
-    db
-      .prepare(
-        `UPDATE sync_jobs SET status = ?5, finished_at = ?2, report = ?3, error = ?6, error_category = ?7,
-           progress_done = ?4, progress_total = ?4 WHERE id = ?1`,
-      )
-      .bind(
-        outcome.jobId,
-        now,
-        JSON.stringify(outcome.report),
-        processed,
-        outcome.partial ? "partial" : "succeeded",
-        outcome.partial ? partialSummary(outcome.report) : null,
-        outcome.partial ? "partial" : null,
-      ),
-    db
-      .prepare(
-        `UPDATE courses SET state = 'idle', last_sync_at = ?2, last_success_at = ?2,
-           last_full_sync_at = CASE WHEN ?3 THEN ?2 ELSE last_full_sync_at END, consecutive_failures = 0,
-           last_error = ?8, last_error_category = ?9,
-           next_sync_at = CASE WHEN (SELECT mode FROM sync_jobs WHERE id = ?10) = 'targeted'
-             THEN COALESCE(next_sync_at, ?4) ELSE ?4 END,
-           change_rate_ppm = ?5, activity = ?6,
-           name = COALESCE((SELECT title FROM items WHERE id = ?7 AND deleted_at IS NULL), name)
-         WHERE canvas_course_id = ?1`,
-      )
-      .bind(
-        outcome.courseId,
-        now,
-        outcome.full ? 1 : 0,
-        next.nextSyncAt,
-        Math.round(smoothed * 1_000_000),
-        JSON.stringify(activity),
-        itemKey(outcome.courseId, "course", outcome.courseId),
-        outcome.partial ? partialSummary(outcome.report) : null,
-        outcome.partial ? "partial" : null,
-        outcome.jobId,
-      ),
-    ...(outcome.extra ?? []),
-  ]);
+  await writeJobSuccess(db, {
+    courseId: outcome.courseId,
+    jobId: outcome.jobId,
+    now,
+    report: JSON.stringify(outcome.report),
+    processed,
+    partialSummary: outcome.partial ? partialSummary(outcome.report) : null,
+    full: outcome.full,
+    nextSyncAt: next.nextSyncAt,
+    changeRatePpm: Math.round(smoothed * 1_000_000),
+    activity: JSON.stringify(activity),
+    courseItemId: itemKey(outcome.courseId, "course", outcome.courseId),
+    delivery: outcome.delivery ?? null,
+  });
 }
 
 /** One line on what a partial job left: the counts by kind and the listings it could not complete. */
@@ -156,18 +130,12 @@ export function partialSummary(report: JobReport): string {
 }
 
 export async function recordCourseFailure(
-  env: Env,
+  db: Database,
   failure: { courseId: number; jobId: string; reason: string; category: string },
   config?: Config,
 ): Promise<void> {
-  const db = env.DB;
   const now = Date.now();
-  const course = await db
-    .prepare(
-      "SELECT consecutive_failures, change_rate_ppm, activity FROM courses WHERE canvas_course_id = ?1",
-    )
-    .bind(failure.courseId)
-    .first<CourseRow>();
+  const course = await readCourseScheduling(db, failure.courseId);
   if (!course) {
     // Not registered (any more): the job ends, but it is no failure of the service or of a course.
     await cancelJob(db, failure.jobId, `cancelled: ${failure.reason}`, now, null);
@@ -183,20 +151,15 @@ export async function recordCourseFailure(
     },
     schedulerConfig(config),
   );
-  await db.batch([
-    db
-      .prepare(
-        "UPDATE sync_jobs SET status = 'failed', finished_at = ?2, error = ?3, error_category = ?4 WHERE id = ?1",
-      )
-      .bind(failure.jobId, now, failure.reason.slice(0, 500), failure.category),
-    db
-      .prepare(
-        `UPDATE courses SET state = CASE WHEN state = 'auth_failed' THEN state ELSE 'failing' END, last_sync_at = ?2,
-           consecutive_failures = ?3, last_error = ?4, last_error_category = ?5, next_sync_at = ?6
-         WHERE canvas_course_id = ?1`,
-      )
-      .bind(failure.courseId, now, failures, failure.reason.slice(0, 500), failure.category, next.nextSyncAt),
-  ]);
+  await writeJobFailure(db, {
+    courseId: failure.courseId,
+    jobId: failure.jobId,
+    now,
+    reason: failure.reason.slice(0, 500),
+    category: failure.category,
+    consecutiveFailures: failures,
+    nextSyncAt: next.nextSyncAt,
+  });
 }
 
 /**
@@ -204,6 +167,7 @@ export async function recordCourseFailure(
  * the job wrote after the purge is purged too.
  */
 export async function recordRemovedDuringSync(
+  db: Database,
   env: Env,
   config: Config,
   courseId: number,
@@ -211,26 +175,9 @@ export async function recordRemovedDuringSync(
   processed: number | null = null,
 ): Promise<void> {
   const now = Date.now();
-  await cancelJob(env.DB, jobId, REMOVED_DURING_SYNC, now, processed);
+  await cancelJob(db, jobId, REMOVED_DURING_SYNC, now, processed);
   const removal = await env.COURSE_SYNC.getByName(String(courseId)).removal();
   if (removal?.purge) await purgeCourse(env, courseId, now, config.BLOB_GRACE_HOURS * 3_600_000);
-}
-
-/** Ends a job as cancelled (category `cancelled`, which health does not count as a failure). */
-async function cancelJob(
-  db: D1Database,
-  jobId: string,
-  reason: string,
-  now: number,
-  processed: number | null,
-): Promise<void> {
-  await db
-    .prepare(
-      `UPDATE sync_jobs SET status = 'failed', finished_at = ?2, error = ?3, error_category = 'cancelled',
-         progress_done = COALESCE(?4, progress_done) WHERE id = ?1`,
-    )
-    .bind(jobId, now, reason.slice(0, 500), processed)
-    .run();
 }
 
 /**
@@ -239,54 +186,38 @@ async function cancelJob(
  * through the API runs at once). The breaker is not blamed: Canvas is fine, the course id is not.
  */
 export async function recordCourseNotFound(
-  env: Env,
+  db: Database,
   outcome: { courseId: number; jobId: string; reason: string },
 ): Promise<void> {
-  const db = env.DB;
   const now = Date.now();
-  await db.batch([
-    db
-      .prepare(
-        "UPDATE sync_jobs SET status = 'failed', finished_at = ?2, error = ?3, error_category = 'not_found' WHERE id = ?1",
-      )
-      .bind(outcome.jobId, now, outcome.reason.slice(0, 500)),
-    db
-      .prepare(
-        `UPDATE courses SET state = 'not_found', last_sync_at = ?2, last_error = ?3, last_error_category = 'not_found',
-           next_sync_at = ?4 WHERE canvas_course_id = ?1`,
-      )
-      .bind(outcome.courseId, now, outcome.reason.slice(0, 500), now + NOT_FOUND_RECHECK_MS),
-  ]);
+  await writeCourseNotFound(db, {
+    courseId: outcome.courseId,
+    jobId: outcome.jobId,
+    now,
+    reason: outcome.reason.slice(0, 500),
+    recheckAt: now + NOT_FOUND_RECHECK_MS,
+  });
 }
 
 /**
  * Stops every course that syncs with this token until the configured token changes. Returns true for the caller
  * that found the token alive, so concurrent jobs hitting the same dead token raise one alert, not one each.
  */
-export async function markTokenDead(env: Env, fingerprint: string, tokenState: string): Promise<boolean> {
-  const result = await env.DB.prepare(
-    `UPDATE courses SET state = 'auth_failed', auth_failed_token = ?1, last_error = ?2, last_error_category = 'auth'
-     WHERE state != 'auth_failed' OR auth_failed_token IS NULL OR auth_failed_token != ?1`,
-  )
-    .bind(fingerprint, `Canvas token ${tokenState}`)
-    .run();
-  return (result.meta.changes ?? 0) > 0;
+export async function markTokenDead(db: Database, fingerprint: string, tokenState: string): Promise<boolean> {
+  return stopCoursesOnToken(db, fingerprint, tokenState);
 }
 
 /** A failed delivery that the queue will retry: the job goes back to queued with its error, the course too. */
 export async function recordJobRetry(
-  env: Env,
+  db: Database,
   retry: { courseId: number; jobId: string; reason: string; category: string },
 ): Promise<void> {
-  const db = env.DB;
-  await db.batch([
-    db
-      .prepare("UPDATE sync_jobs SET status = 'queued', error = ?2, error_category = ?3 WHERE id = ?1")
-      .bind(retry.jobId, retry.reason.slice(0, 500), retry.category),
-    db
-      .prepare("UPDATE courses SET state = 'queued' WHERE canvas_course_id = ?1 AND state = 'syncing'")
-      .bind(retry.courseId),
-  ]);
+  await writeJobRetry(db, {
+    courseId: retry.courseId,
+    jobId: retry.jobId,
+    reason: retry.reason.slice(0, 500),
+    category: retry.category,
+  });
 }
 
 /** How many change times one job feeds the activity model at most (a first sync of a big course has thousands). */
@@ -296,24 +227,14 @@ const MAX_CHANGE_TIMES = 500;
  * When the content this job saw changing was changed in Canvas (its updated_at), which is what the activity model
  * learns from; objects without a timestamp count as changed now. Deletions have no Canvas time and count as now.
  */
-async function changeTimes(db: D1Database, courseId: number, jobId: string, now: number): Promise<number[]> {
-  const { results } = await db
-    .prepare(
-      `SELECT i.canvas_updated_at AS at FROM item_changes c LEFT JOIN items i ON i.id = c.item_id
-       WHERE c.course_id = ?1 AND c.job_id = ?2 ORDER BY c.id DESC LIMIT ?3`,
-    )
-    .bind(courseId, jobId, MAX_CHANGE_TIMES)
-    .all<{ at: string | null }>();
-  const times = results.map((row) => (row.at === null ? now : Date.parse(row.at)));
+async function changeTimes(db: Database, courseId: number, jobId: string, now: number): Promise<number[]> {
+  const times = (await jobChangeTimes(db, courseId, jobId, MAX_CHANGE_TIMES)).map((at) =>
+    at === null ? now : Date.parse(at),
+  );
   return times.length > 0 ? times.map((time) => (Number.isFinite(time) ? Math.min(time, now) : now)) : [now];
 }
 
 function parseActivity(text: string | null): ActivityModel | null {
-  if (!text) return null;
-  try {
-    const parsed = ActivityModelSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  const parsed = ActivityModelSchema.safeParse(parseJsonOrNull(text));
+  return parsed.success ? parsed.data : null;
 }

@@ -5,15 +5,24 @@
  * disappears silently. Idempotent: a job that already ended keeps its outcome and its course is not counted twice.
  */
 import { z } from "zod";
-import { loadConfig, type Config } from "../env";
+import type { Config } from "../env";
 import { log } from "../observability/log";
+import { openDatabase } from "../storage/d1/client";
+import { insertDeadLetter } from "../storage/d1/dead-letters";
+import { markExtractionDeadLettered } from "../storage/d1/extraction-queue";
+import { readJobStatus } from "../storage/d1/sync-jobs";
 import { recordCourseFailure } from "./course-outcome";
 import { ExtractMessageSchema, SyncMessageSchema } from "./message";
 
 const ForwardedSchema = z.object({ reason: z.string(), original: z.unknown() });
 
-export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise<void> {
-  const config = configOrUndefined(env);
+/** `config` is undefined when the worker's configuration is broken: failures are still recorded. */
+export async function consumeDeadLetters(
+  batch: MessageBatch,
+  env: Env,
+  config: Config | undefined,
+): Promise<void> {
+  const db = openDatabase(env.DB);
   for (const message of batch.messages) {
     const forwarded = ForwardedSchema.safeParse(message.body);
     const original = forwarded.success ? forwarded.data.original : message.body;
@@ -21,28 +30,22 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
       ? forwarded.data.reason
       : `gave up after ${message.attempts} deliveries without an answer (the consumer kept crashing)`;
     const sync = SyncMessageSchema.safeParse(original);
-    await env.DB.prepare(
-      "INSERT INTO dead_letters (job_id, course_id, reason, body, at) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-      .bind(
-        sync.success ? sync.data.jobId : null,
-        sync.success ? sync.data.courseId : null,
-        reason.slice(0, 2_000),
-        JSON.stringify(original ?? null).slice(0, 10_000),
-        Date.now(),
-      )
-      .run();
+    await insertDeadLetter(db, {
+      jobId: sync.success ? sync.data.jobId : null,
+      courseId: sync.success ? sync.data.courseId : null,
+      reason: reason.slice(0, 2_000),
+      body: JSON.stringify(original ?? null).slice(0, 10_000),
+      at: Date.now(),
+    });
     if (sync.success) {
-      const job = await env.DB.prepare("SELECT status, error_category FROM sync_jobs WHERE id = ?1")
-        .bind(sync.data.jobId)
-        .first<{ status: string; error_category: string | null }>();
+      const job = await readJobStatus(db, sync.data.jobId);
       // The job is over: a lease its crashed consumer left behind must not hold the course for 16 minutes.
       const course = env.COURSE_SYNC.getByName(String(sync.data.courseId));
       await course.releaseLease(sync.data.jobId);
       await course.forgetJob(sync.data.jobId);
       if (job && job.status !== "succeeded" && job.status !== "partial" && job.status !== "failed") {
         await recordCourseFailure(
-          env,
+          db,
           {
             courseId: sync.data.courseId,
             jobId: sync.data.jobId,
@@ -54,30 +57,8 @@ export async function consumeDeadLetters(batch: MessageBatch, env: Env): Promise
       }
     }
     const extract = ExtractMessageSchema.safeParse(original);
-    if (extract.success) await markExtractionFailed(env.DB, extract.data.itemId, extract.data.sha256);
+    if (extract.success) await markExtractionDeadLettered(db, extract.data.itemId, extract.data.sha256);
     log("error", "message dead-lettered", { reason, jobId: sync.success ? sync.data.jobId : null });
     message.ack();
-  }
-}
-
-/**
- * A document whose extraction kept crashing (an isolate killed by a hostile or broken file) is marked failed, so it
- * is not sent again after every sync; new bytes (a new SHA-256) make it pending again.
- */
-async function markExtractionFailed(db: D1Database, itemId: string, sha256: string): Promise<void> {
-  await db
-    .prepare(
-      "UPDATE items SET text_status = 'failed:dead_lettered' WHERE id = ?1 AND blob_sha256 = ?2 AND text_status = 'pending'",
-    )
-    .bind(itemId, sha256)
-    .run();
-}
-
-/** The scheduler settings come from the config; a broken config must not stop failures being recorded. */
-function configOrUndefined(env: Env): Config | undefined {
-  try {
-    return loadConfig(env);
-  } catch {
-    return undefined;
   }
 }

@@ -3,6 +3,8 @@
  * Live Events intake. The row is written first so a job is visible the moment it is accepted; if the send fails the
  * row is marked failed rather than left queued forever.
  */
+import type { Database } from "../storage/d1/client";
+import { failUnsentJobs, insertQueuedJobs } from "../storage/d1/sync-jobs";
 import type { SyncMessage } from "./message";
 
 export type SyncMode = "incremental" | "full" | "targeted";
@@ -17,7 +19,7 @@ export interface JobRequest {
 
 /** Creates jobs and enqueues them with sendBatch in chunks of at most 100 messages. Returns their ids in order. */
 export async function enqueueSyncJobs(
-  db: D1Database,
+  db: Database,
   queue: Queue,
   requests: readonly JobRequest[],
   now: number,
@@ -25,34 +27,17 @@ export async function enqueueSyncJobs(
   const jobs = requests.map((request) => ({ ...request, jobId: crypto.randomUUID() }));
   for (let start = 0; start < jobs.length; start += 100) {
     const chunk = jobs.slice(start, start + 100);
-    await db.batch([
-      db
-        .prepare(
-          `INSERT INTO sync_jobs (id, course_id, mode, trigger, scope, status, created_at)
-           SELECT j.value ->> 'jobId', j.value ->> 'courseId', j.value ->> 'mode', j.value ->> 'trigger',
-             j.value ->> 'scope', 'queued', ?2 FROM json_each(?1) AS j`,
-        )
-        .bind(
-          JSON.stringify(
-            chunk.map((job) => ({
-              jobId: job.jobId,
-              courseId: job.courseId,
-              mode: job.mode,
-              trigger: job.trigger,
-              scope: job.scope === undefined ? null : JSON.stringify(job.scope),
-            })),
-          ),
-          now,
-        ),
-      db
-        .prepare(
-          `UPDATE courses SET state = CASE WHEN state IN ('idle', 'failing') THEN 'queued' ELSE state END,
-             last_job_id = (SELECT j.value ->> 'jobId' FROM json_each(?1) AS j
-               WHERE (j.value ->> 'courseId') = courses.canvas_course_id)
-           WHERE canvas_course_id IN (SELECT j.value ->> 'courseId' FROM json_each(?1) AS j)`,
-        )
-        .bind(JSON.stringify(chunk.map((job) => ({ jobId: job.jobId, courseId: job.courseId })))),
-    ]);
+    await insertQueuedJobs(
+      db,
+      chunk.map((job) => ({
+        jobId: job.jobId,
+        courseId: job.courseId,
+        mode: job.mode,
+        trigger: job.trigger,
+        scope: job.scope === undefined ? null : JSON.stringify(job.scope),
+      })),
+      now,
+    );
     const messages: MessageSendRequest<SyncMessage>[] = chunk.map((job) => ({
       body: { v: 1, kind: "sync", jobId: job.jobId, courseId: job.courseId },
       contentType: "json",
@@ -60,13 +45,11 @@ export async function enqueueSyncJobs(
     try {
       await queue.sendBatch(messages);
     } catch (error) {
-      await db
-        .prepare(
-          `UPDATE sync_jobs SET status = 'failed', error = 'could not enqueue', error_category = 'unknown', finished_at = ?2
-           WHERE id IN (SELECT value FROM json_each(?1))`,
-        )
-        .bind(JSON.stringify(chunk.map((job) => job.jobId)), now)
-        .run();
+      await failUnsentJobs(
+        db,
+        chunk.map((job) => job.jobId),
+        now,
+      );
       throw error;
     }
   }

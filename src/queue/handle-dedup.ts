@@ -24,7 +24,8 @@ import type { Config } from "../env";
 import { type Alert, raiseAlert } from "../observability/alerts";
 import { type R2FillResult, indexR2Texts } from "../search/index-r2-texts";
 import { log } from "../observability/log";
-import { openDatabase } from "../storage/d1/client";
+import { openDatabase, type Database } from "../storage/d1/client";
+import { recordDedupPass, type CounterBump } from "../storage/d1/dedup-pass-record";
 import type { DedupMessage, DedupMessageBody } from "./message";
 import type { Settlement } from "./settle";
 import { yieldToSyncs } from "./yield-to-syncs";
@@ -61,8 +62,9 @@ export async function handleDedupMessage(
   runtime: DedupRuntime = {},
 ): Promise<Settlement> {
   const now = runtime.now ?? Date.now;
-  if (await yieldToSyncs(env, config, message, now())) return { action: "ack" };
-  const fill = await indexR2Texts(openDatabase(env.DB), env.BLOBS, message.courseId, now());
+  const db = openDatabase(env.DB);
+  if (await yieldToSyncs(env, db, config, message, now())) return { action: "ack" };
+  const fill = await indexR2Texts(db, env.BLOBS, message.courseId, now());
   await followUpIndexing(env.EXTRACT_QUEUE, message, fill);
   if (message.trigger === "index") return { action: "ack" };
   // The generated Env types VECTORS as a union (Vectorize, or the local stand-in's RPC stub); the guard narrows it.
@@ -91,7 +93,7 @@ export async function handleDedupMessage(
           linkBlobs: message.trigger === "sync",
         };
   const result = await runDedupPass(deps, message.courseId, selection);
-  await record(env.DB, message, result);
+  await record(db, message, result);
   log("debug", "dedup pass", {
     courseId: message.courseId,
     trigger: message.trigger,
@@ -162,12 +164,9 @@ async function followUpIndexing(queue: Queue, message: DedupMessage, fill: R2Fil
   );
 }
 
-const COUNT = `INSERT INTO metric_counters (name, labels, value) VALUES (?1, ?2, ?3)
-  ON CONFLICT (name, labels) DO UPDATE SET value = value + excluded.value`;
-
 /** Metric counters for every pass, and the triggering job's report for its hits (one batch). */
-async function record(db: D1Database, message: DedupMessage, result: DedupPassResult): Promise<void> {
-  const counters: [string, string, number][] = [
+async function record(db: Database, message: DedupMessage, result: DedupPassResult): Promise<void> {
+  const counters: CounterBump[] = [
     ["dedup_passes_total", `trigger=${message.trigger}`, 1],
     ["dedup_links_total", "kind=exact_text", result.links.exactText],
     ["dedup_links_total", "kind=exact_blob", result.links.exactBlob],
@@ -178,22 +177,13 @@ async function record(db: D1Database, message: DedupMessage, result: DedupPassRe
     ["dedup_vectors_upserted_total", "", result.index.upserted],
     ["dedup_vectors_deleted_total", "", result.index.deleted],
   ];
-  const statements = counters
-    .filter(([name, , value]) => value > 0 || name === "dedup_passes_total")
-    .map(([name, labels, value]) => db.prepare(COUNT).bind(name, labels, value));
   const textHits = result.links.exactText;
   const nearHits = result.raised.length;
-  if (message.jobId !== undefined && textHits + nearHits > 0) {
-    statements.push(
-      db
-        .prepare(
-          `UPDATE sync_jobs SET report = json_set(report,
-             '$.dedup.textHits', COALESCE(json_extract(report, '$.dedup.textHits'), 0) + ?2,
-             '$.dedup.nearDuplicates', COALESCE(json_extract(report, '$.dedup.nearDuplicates'), 0) + ?3)
-           WHERE id = ?1 AND json_valid(report)`,
-        )
-        .bind(message.jobId, textHits, nearHits),
-    );
-  }
-  await db.batch(statements);
+  await recordDedupPass(
+    db,
+    counters.filter(([name, , value]) => value > 0 || name === "dedup_passes_total"),
+    message.jobId !== undefined && textHits + nearHits > 0
+      ? { jobId: message.jobId, textHits, nearHits }
+      : null,
+  );
 }

@@ -11,7 +11,8 @@ import type { Config } from "../env";
 import { sha256Hex } from "../detect/canonical";
 import { extractText, normalizeTextForHash } from "../extract";
 import { capBody } from "../search/index-r2-texts";
-import { fillBodyStatement } from "../storage/d1/search-docs";
+import { openDatabase } from "../storage/d1/client";
+import { readExtractionSource, saveExtractedText, setExtractionStatus } from "../storage/d1/extraction-queue";
 import { textKey } from "../storage/r2/keys";
 import { enqueueDedup } from "./handle-dedup";
 import type { ExtractMessage } from "./message";
@@ -31,32 +32,23 @@ export async function handleExtractMessage(
   config: Config,
   message: ExtractMessage,
 ): Promise<Settlement> {
-  if (await yieldToSyncs(env, config, message)) return { action: "ack" };
-  const item = await env.DB.prepare(
-    "SELECT blob_sha256, data FROM items WHERE id = ?1 AND deleted_at IS NULL",
-  )
-    .bind(message.itemId)
-    .first<{ blob_sha256: string | null; data: string }>();
-  if (!item || item.blob_sha256 !== message.sha256) return { action: "ack" };
-  const blob = await env.DB.prepare("SELECT r2_key, content_type FROM blobs WHERE sha256 = ?1")
-    .bind(message.sha256)
-    .first<{ r2_key: string; content_type: string | null }>();
-  const object = blob ? await env.BLOBS.get(blob.r2_key) : null;
-  if (!blob || !object) return { action: "ack" };
-  const parsed = StoredFileDataSchema.safeParse(JSON.parse(item.data));
+  const db = openDatabase(env.DB);
+  if (await yieldToSyncs(env, db, config, message)) return { action: "ack" };
+  const source = await readExtractionSource(db, message.itemId, message.sha256);
+  const object = source ? await env.BLOBS.get(source.r2Key) : null;
+  if (!source || !object) return { action: "ack" };
+  const parsed = StoredFileDataSchema.safeParse(JSON.parse(source.data));
   const data = parsed.success ? parsed.data : { display_name: null, content_type: null };
   const result = await extractText(
     {
       bytes: object.body,
-      contentType: data.content_type ?? blob.content_type ?? "",
+      contentType: data.content_type ?? source.contentType ?? "",
       filename: data.display_name ?? "",
     },
     {},
   );
   if (!result.ok) {
-    await env.DB.prepare("UPDATE items SET text_status = ?2 WHERE id = ?1 AND blob_sha256 = ?3")
-      .bind(message.itemId, `failed:${result.reason}`, message.sha256)
-      .run();
+    await setExtractionStatus(db, message.itemId, message.sha256, `failed:${result.reason}`);
     return { action: "ack" };
   }
   const hash = await sha256Hex(normalizeTextForHash(result.text));
@@ -67,22 +59,19 @@ export async function handleExtractMessage(
     await env.BLOBS.put(key, result.text, { httpMetadata: { contentType: "text/plain; charset=utf-8" } });
     inline = null;
   }
-  const update = env.DB.prepare(
-    "UPDATE items SET text = ?2, text_key = ?3, text_hash = ?4, text_status = ?5 WHERE id = ?1 AND blob_sha256 = ?6",
-  ).bind(message.itemId, inline, key, hash, result.truncated ? "ok:truncated" : "ok", message.sha256);
   // The items trigger has just marked the document r2_pending; the fill in the same batch completes it.
-  const index =
-    key === null
-      ? []
-      : [
-          fillBodyStatement(env.DB, {
-            itemId: message.itemId,
-            textKey: key,
-            ...capBody(result.text),
-            now: Date.now(),
-          }),
-        ];
-  await env.DB.batch([update, ...index]);
+  await saveExtractedText(
+    db,
+    {
+      itemId: message.itemId,
+      sha256: message.sha256,
+      text: inline,
+      textKey: key,
+      textHash: hash,
+      status: result.truncated ? "ok:truncated" : "ok",
+    },
+    key === null ? null : { ...capBody(result.text), now: Date.now() },
+  );
   await enqueueDedup(env.EXTRACT_QUEUE, { courseId: message.courseId, trigger: "extract" });
   return { action: "ack" };
 }

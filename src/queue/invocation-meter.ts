@@ -7,6 +7,10 @@
  *
  * With `enforce` (EMULATE_PLATFORM_LIMITS, set by the tests and local development) the meter also fails calls past
  * the production limits the way the platform does, so a delivery that would die in production dies locally too.
+ *
+ * The one module outside src/storage/d1 that names `D1Database`: it wraps the binding itself (a Proxy counting
+ * prepare/batch/exec), issuing no query of its own; everything above it gets the drizzle `Database` opened over
+ * the metered binding (src/queue/invocation.ts).
  */
 import type { Usage } from "../sync/delivery-budget";
 

@@ -7,6 +7,7 @@
  * (the course is marked `not_found`).
  */
 import type { Config } from "../env";
+import type { Database } from "../storage/d1/client";
 import type { CanvasGate } from "../durable/canvas-gate";
 import type { CourseSync, DeliveryHistory } from "../durable/course-sync";
 import { raiseAlert } from "../observability/alerts";
@@ -27,6 +28,8 @@ import type { SyncRuntime } from "./sync-runtime";
 
 export interface AttemptContext {
   env: Env;
+  /** the invocation's one D1 handle */
+  db: Database;
   config: Config;
   message: SyncMessage;
   attempts: number;
@@ -40,11 +43,11 @@ export interface AttemptContext {
 }
 
 export async function handleAttemptFailure(ctx: AttemptContext, error: unknown): Promise<Settlement> {
-  const { env, message } = ctx;
+  const { db, env, message } = ctx;
   if (await ctx.course.removal()) {
     log("info", "sync stopped: the course was removed", { jobId: message.jobId, courseId: message.courseId });
     await ctx.course.forgetJob(message.jobId);
-    await recordRemovedDuringSync(env, ctx.config, message.courseId, message.jobId);
+    await recordRemovedDuringSync(db, env, ctx.config, message.courseId, message.jobId);
     return { action: "ack" };
   }
   if (courseNotFoundError(error, message.courseId)) {
@@ -54,7 +57,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
     });
     await recordHostVerdict(ctx, "content");
     await ctx.course.forgetJob(message.jobId);
-    await recordCourseNotFound(env, {
+    await recordCourseNotFound(db, {
       courseId: message.courseId,
       jobId: message.jobId,
       reason: notFoundReason(message.courseId),
@@ -72,7 +75,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
   await recordHostVerdict(ctx, failure.category);
   if (failure.category === "auth") {
     const tokenState = failure.tokenState ?? "invalid";
-    if (await markTokenDead(env, ctx.fingerprint, tokenState)) {
+    if (await markTokenDead(db, ctx.fingerprint, tokenState)) {
       await raiseAlert(
         ctx.config,
         {
@@ -84,7 +87,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
       );
     }
     await ctx.course.forgetJob(message.jobId);
-    return finishFailed(env, ctx.config, message, `Canvas token ${tokenState}`, "auth");
+    return finishFailed(db, ctx.config, message, `Canvas token ${tokenState}`, "auth");
   }
   if (countsAsCourseFailure(failure.category)) await ctx.course.recordOutcome("failure");
   const settlement = settleJobFailure(failure, ctx.attempts, ctx.maxRetries, ctx.history, {
@@ -93,7 +96,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
   });
   await ctx.course.recordDelivery(message.jobId, failure.category);
   if (settlement.action === "retry") {
-    await recordJobRetry(env, {
+    await recordJobRetry(db, {
       courseId: message.courseId,
       jobId: message.jobId,
       reason: failure.reason,
@@ -104,7 +107,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
   await ctx.course.forgetJob(message.jobId);
   if (settlement.action === "dead_letter") {
     // The job keeps its error; the dead-letter consumer marks it failed and counts the course failure.
-    await recordJobRetry(env, {
+    await recordJobRetry(db, {
       courseId: message.courseId,
       jobId: message.jobId,
       reason: `${failure.reason} (dead-lettered: ${settlement.reason})`,
@@ -112,7 +115,7 @@ export async function handleAttemptFailure(ctx: AttemptContext, error: unknown):
     });
     return settlement;
   }
-  return finishFailed(env, ctx.config, message, failure.reason, failure.category);
+  return finishFailed(db, ctx.config, message, failure.reason, failure.category);
 }
 
 /**
@@ -143,14 +146,14 @@ export async function recordHostVerdict(
 
 /** Marks the job failed and the course's failure counted; the message is acknowledged (the job row says why). */
 export async function finishFailed(
-  env: Env,
+  db: Database,
   config: Config | undefined,
   message: SyncMessage,
   reason: string,
   category: string,
 ): Promise<Settlement> {
   await recordCourseFailure(
-    env,
+    db,
     { courseId: message.courseId, jobId: message.jobId, reason, category },
     config,
   );

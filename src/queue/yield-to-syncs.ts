@@ -5,17 +5,19 @@
  */
 import type { Config } from "../env";
 import { countActiveSyncs, countDeferral } from "../storage/d1/background-work";
+import type { Database } from "../storage/d1/client";
 import { planBackgroundWork } from "./background-yield";
 import type { DedupMessage, ExtractMessage } from "./message";
 
 /** True when the message was put back for later; the caller then acknowledges it and does nothing. */
 export async function yieldToSyncs(
   env: Env,
+  db: Database,
   config: Config,
   message: ExtractMessage | DedupMessage,
   now: number = Date.now(),
 ): Promise<boolean> {
-  const activeSyncs = await countActiveSyncs(env.DB, now - config.STUCK_JOB_MINUTES * 60_000);
+  const activeSyncs = await countActiveSyncs(db, now - config.STUCK_JOB_MINUTES * 60_000);
   const plan = planBackgroundWork(
     { activeSyncs, deferredSince: message.deferredSince ?? null, now },
     {
@@ -28,6 +30,6 @@ export async function yieldToSyncs(
     { ...message, deferredSince: plan.deferredSince },
     { contentType: "json", delaySeconds: plan.delaySeconds },
   );
-  await countDeferral(env.DB, message.kind);
+  await countDeferral(db, message.kind);
   return true;
 }

@@ -1,9 +1,13 @@
-/** Parsing JSON that may be malformed (stored reports, projections, bodies): the value, or null when it is not JSON. */
-
-/** The parsed value, or null when `text` is not valid JSON. */
-export function parseJsonOrNull(text: string): unknown {
+/**
+ * JSON text we wrote ourselves (a checkpoint, a scope, an activity model, a projection) read back: the parsed
+ * value, or null when there is no text or it is not JSON. Callers validate the shape; a bad value is then simply
+ * absent, never a crash.
+ */
+export function parseJsonOrNull(text: string | null | undefined): unknown {
+  if (!text) return null;
   try {
-    return JSON.parse(text) as unknown;
+    const value: unknown = JSON.parse(text);
+    return value;
   } catch {
     return null;
   }

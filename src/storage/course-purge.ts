@@ -8,6 +8,7 @@
 import { indexableId } from "../dedup/vectors/item-vectors";
 import { isVectorIndexPort } from "../ports/vector-index";
 import { collectGarbageBlobs } from "./blob-gc";
+import { openDatabase } from "./d1/client";
 import { indexedItemIds, purgeCourseRows, type PurgedRows } from "./d1/course-removal";
 
 export interface PurgeResult extends PurgedRows {
@@ -39,6 +40,6 @@ export async function purgeCourse(
     }
   }
   const rows = await purgeCourseRows(env.DB, courseId);
-  const blobs = await collectGarbageBlobs(env.DB, env.BLOBS, now, blobGraceMs);
+  const blobs = await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, now, blobGraceMs);
   return { ...rows, vectors, blobsOrphaned: blobs.orphaned };
 }

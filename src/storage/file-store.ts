@@ -11,7 +11,9 @@
  * wins and a losing upload is deleted, so concurrent jobs storing the same deck still end with one object.
  */
 import { hex } from "../detect/canonical";
-import type { FileStore, StoredBlobInfo } from "../sync/context";
+import type { FileStore, StoredBlobInfo } from "../ports/file-store";
+import type { Database } from "./d1/client";
+import { claimBlobRow, findBlobKey } from "./d1/blobs";
 import { downloadCanvasFile } from "./r2/download";
 import { blobKey, dataKey, textKey } from "./r2/keys";
 import { SizeMismatchError, storeStream } from "./r2/stream-to-r2";
@@ -20,7 +22,7 @@ import { SizeMismatchError, storeStream } from "./r2/stream-to-r2";
 export const SMALL_FILE_BYTES = 8 * 1024 * 1024;
 
 export interface FileStoreDeps {
-  db: D1Database;
+  db: Database;
   bucket: R2Bucket;
   canvasOrigin: string;
   token: string;
@@ -120,25 +122,11 @@ async function storeSmall(
   return { sha256, size: bytes.byteLength, r2Key: key, isNew: written !== null, contentType };
 }
 
-async function findBlob(db: D1Database, sha256: string): Promise<string | null> {
-  const row = await db
-    .prepare("SELECT r2_key FROM blobs WHERE sha256 = ?1")
-    .bind(sha256)
-    .first<{ r2_key: string }>();
-  return row?.r2_key ?? null;
-}
-
 /** Inserts the blob row unless one exists; returns the key that holds these bytes. */
 async function claimBlob(
   deps: FileStoreDeps,
   blob: { sha256: string; key: string; size: number; contentType: string | null },
 ): Promise<string> {
-  await deps.db
-    .prepare(
-      `INSERT INTO blobs (sha256, r2_key, size, content_type, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-       ON CONFLICT(sha256) DO UPDATE SET orphaned_at = NULL`,
-    )
-    .bind(blob.sha256, blob.key, blob.size, blob.contentType, deps.now())
-    .run();
-  return (await findBlob(deps.db, blob.sha256)) ?? blob.key;
+  await claimBlobRow(deps.db, { ...blob, now: deps.now() });
+  return (await findBlobKey(deps.db, blob.sha256)) ?? blob.key;
 }

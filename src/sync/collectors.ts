@@ -22,7 +22,8 @@ import {
 import { pageNeedsBody, revisionAmbiguous } from "../detect/classify";
 import { itemKey, type ItemType } from "../detect/item-types";
 import { projectCourse, projectSyllabus } from "../detect/projections";
-import type { CollectionName, ListedCollection, SyncContext } from "./context";
+import type { CollectionListing, Collector } from "./collector";
+import type { ListedCollection, SyncContext } from "./context";
 import {
   assignmentEntry,
   coursePath,
@@ -37,31 +38,6 @@ import {
   type Entry,
 } from "./entries";
 import { NEW_QUIZZES } from "./new-quizzes";
-import type { StoredItem } from "./stored-items";
-
-export interface CollectionListing {
-  entries: Entry[];
-  /** true when every page was read: only then may missing objects be probed for deletion */
-  complete: boolean;
-  /** why the listing could not be completed (a looping or foreign next link), or null */
-  problem: string | null;
-  /** objects that failed the schema: skipped and listed (with their id when the raw object had one) */
-  invalid: { itemId: string | null; message: string }[];
-  /** files: the newest updated_at seen, the next watermark once the collection is processed */
-  newestTimestamp: string | null;
-}
-
-export interface Collector {
-  name: CollectionName;
-  types: readonly ItemType[];
-  /** whether an incremental run's listing is complete, so deletions are proven on every run */
-  listsCompletely: boolean;
-  list: (
-    ctx: SyncContext,
-    watermark: string | null,
-    stored: ReadonlyMap<string, StoredItem>,
-  ) => Promise<CollectionListing>;
-}
 
 function listingOf<T>(
   ctx: SyncContext,

@@ -5,6 +5,8 @@
  */
 import type { CanvasClient } from "../canvas/client";
 import type { ItemType } from "../detect/item-types";
+import type { FileStore } from "../ports/file-store";
+import type { Database } from "../storage/d1/client";
 import type { DeliveryBudget } from "./delivery-budget";
 import type { IssueBook } from "./issues";
 import type { JobReport } from "./report";
@@ -81,37 +83,6 @@ export const DEFAULT_SYNC_CONFIG: SyncConfig = {
   massDisappearance: { minCount: 10, minShare: 0.2, probes: 3 },
 };
 
-export interface StoredBlobInfo {
-  sha256: string;
-  size: number;
-  r2Key: string;
-  isNew: boolean;
-  contentType: string | null;
-}
-
-/** Storage-side effects for file bytes (implemented over R2 + D1 blobs). */
-export interface FileStore {
-  /**
-   * Downloads a Canvas file and stores its bytes content-addressed; returns its SHA-256. `isNew` is false when the
-   * same bytes were already stored (a dedup hit: nothing new is kept). The blob's D1 row is the caller's to write,
-   * in the same batch as the item that references it.
-   */
-  storeFile(input: {
-    courseId: number;
-    fileId: number;
-    url: string;
-    size: number | null;
-    contentType: string | null;
-    version: string;
-  }): Promise<StoredBlobInfo>;
-  /** Stores a large extracted text and returns its key. */
-  storeText(textHash: string, text: string): Promise<string>;
-  /** Stores a projection too large for a D1 row under a content-addressed key and returns the key. */
-  storeData(contentHash: string, json: string): Promise<string>;
-  /** Reads a projection stored by storeData (null when the object is missing). */
-  loadData(key: string): Promise<string | null>;
-}
-
 /** A problem worth an operator's attention (a mass disappearance): POSTed to ALERT_WEBHOOK_URL when configured. */
 export type AlertSink = (alert: {
   kind: string;
@@ -126,7 +97,8 @@ export interface SyncContext {
   /** true when this run must prove deletions from complete listings of every collection (full or reconcile) */
   reconcile: boolean;
   client: CanvasClient;
-  db: D1Database;
+  /** the one D1 handle (drizzle over the invocation's metered binding) */
+  db: Database;
   files: FileStore;
   config: SyncConfig;
   now: () => number;

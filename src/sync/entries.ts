@@ -36,7 +36,8 @@ import {
   type Projection,
 } from "../detect/projections";
 import { downloadCost, REQUEST_COST, ZERO_COST, type Cost } from "./delivery-budget";
-import type { StoredBlobInfo, SyncContext } from "./context";
+import type { StoredBlobInfo } from "../ports/file-store";
+import type { SyncContext } from "./context";
 import type { StoredItem } from "./stored-items";
 
 export type BuildResult =

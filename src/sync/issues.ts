@@ -5,10 +5,9 @@
  * rows of the objects concerned. The book also answers the questions a job's outcome depends on.
  */
 import { isItemType, type ItemType } from "../detect/item-types";
+import type { IssueChanges } from "../storage/d1/delivery-commit";
 import {
-  deleteIssueStatements,
   isIssueStatus,
-  upsertIssueStatements,
   type IssueRecord,
   type IssueStatus,
   type IssueWrite,
@@ -99,15 +98,16 @@ export class IssueBook {
     return this.pendingWrites.size + this.pendingDeletes.size > 0;
   }
 
-  /** The statements that persist what changed since the last flush (for the next commit's batch). */
-  flush(db: D1Database): D1PreparedStatement[] {
-    const statements = [
-      ...upsertIssueStatements(db, [...this.pendingWrites.values()]),
-      ...deleteIssueStatements(db, this.courseId, [...this.pendingDeletes]),
-    ];
+  /** What changed since the last flush (for the next commit's batch); the book then starts afresh. */
+  flush(): IssueChanges {
+    const changes: IssueChanges = {
+      courseId: this.courseId,
+      writes: [...this.pendingWrites.values()],
+      resolved: [...this.pendingDeletes],
+    };
     this.pendingWrites.clear();
     this.pendingDeletes.clear();
-    return statements;
+    return changes;
   }
 
   /** Issues this job met, of some types (for the report's counts). */

@@ -18,7 +18,7 @@ import {
   sameNewQuizRecord,
 } from "../detect/new-quiz-projection";
 import { CanvasHttpError, contentError } from "../resilience/errors";
-import type { CollectionListing, Collector } from "./collectors";
+import type { CollectionListing, Collector } from "./collector";
 import type { SyncContext } from "./context";
 import { REQUEST_COST, ZERO_COST } from "./delivery-budget";
 import type { Entry } from "./entries";

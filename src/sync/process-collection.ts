@@ -5,33 +5,24 @@
  * count the collection into the report, all in the collection's last atomic batch. When the delivery's budget runs
  * out the collection commits what it has and answers "paused"; the next delivery of the job carries on.
  */
-import { and, eq } from "drizzle-orm";
-import { inspectError } from "../resilience/classify";
-import { CanvasHttpError } from "../resilience/errors";
-import type { Database } from "../storage/d1/client";
-import { collectionCursors } from "../storage/d1/schema";
+import type { CursorWrite } from "../storage/d1/collection-cursors";
 import { collectionCounts } from "./collection-counts";
-import { entryKey, type CollectionListing, type Collector } from "./collectors";
+import type { CollectionListing, Collector } from "./collector";
+import { entryKey } from "./collectors";
+import { listCollection, recordInvalid } from "./list-collection";
 import { commit, emptyPending, hasPending } from "./commit";
 import type { SyncContext } from "./context";
-import { REQUEST_COST, type Cost } from "./delivery-budget";
 import { planDisappearances, sampleConfirmsDeletion } from "./disappearances";
 import { fileReplacementKey, type Entry } from "./entries";
-import { isTransportFailure } from "./item-failure";
 import { isFetchable, objectEntry } from "./object-fetch";
 import { processEntries, type BatchState } from "./process-entries";
-import { recordError } from "./report";
 import { loadStoredIndex, type StoredItem } from "./stored-items";
 
 export type CollectionResult = "done" | "paused";
 
-export async function processCollection(
-  ctx: SyncContext,
-  orm: Database,
-  collector: Collector,
-): Promise<CollectionResult> {
+export async function processCollection(ctx: SyncContext, collector: Collector): Promise<CollectionResult> {
   const stored = await loadStoredIndex(ctx.db, ctx.courseId, collector.types);
-  const listed = await listCollection(ctx, orm, collector, stored);
+  const listed = await listCollection(ctx, collector, stored);
   if (listed === "paused") return "paused";
   const { listing, watermark } = listed;
   ctx.checkpoint.current = collector.name;
@@ -64,9 +55,7 @@ export async function processCollection(
   }
 
   settleGone(ctx, state, listing, stored);
-  const extra: D1PreparedStatement[] = [];
-  const cursor = cursorStatement(ctx, collector, listing.newestTimestamp, watermark, mayDelete);
-  if (cursor) extra.push(cursor);
+  const cursor = cursorWrite(ctx, collector, listing.newestTimestamp, watermark, mayDelete);
   const counts = collectionCounts({
     types: collector.types,
     jobId: ctx.jobId,
@@ -82,8 +71,8 @@ export async function processCollection(
   ctx.checkpoint.current = null;
   // A collection that changed nothing writes nothing, not even its checkpoint: redoing its listing after a crash is
   // cheaper than a row write on every no-change sync.
-  if (hasPending(state.pending) || ctx.issues.dirty || extra.length > 0) {
-    await commit(ctx, state.pending, extra, run.progress());
+  if (hasPending(state.pending) || ctx.issues.dirty || cursor !== null) {
+    await commit(ctx, state.pending, cursor, run.progress());
   }
   await ctx.onProgress(listing.entries.length, listing.entries.length, collector.name);
   return "done";
@@ -109,7 +98,7 @@ class BatchRunner {
       const { refused } = await processEntries(this.ctx, this.state, batch);
       this.handled += batch.length - refused;
       if (refused > 0) {
-        await commit(this.ctx, this.state.pending, [], this.progress());
+        await commit(this.ctx, this.state.pending, null, this.progress());
         return "paused";
       }
       this.batches++;
@@ -117,7 +106,7 @@ class BatchRunner {
         this.batches % commitEveryBatches === 0 &&
         (hasPending(this.state.pending) || this.ctx.issues.dirty)
       ) {
-        await commit(this.ctx, this.state.pending, [], this.progress());
+        await commit(this.ctx, this.state.pending, null, this.progress());
         await this.ctx.onProgress(this.handled, this.total, this.name);
       }
     }
@@ -126,91 +115,6 @@ class BatchRunner {
 
   progress(): { done: number; total: number } {
     return { done: this.handled, total: this.total };
-  }
-}
-
-/**
- * Lists the collection as one unit of the budget. A listing Canvas refuses with a permanent answer (404, 401
- * without a dead token, 403, a malformed page) is recorded as incomplete and deletes nothing; the course itself
- * is different: without it nothing else can be trusted, so its failure ends the delivery.
- */
-async function listCollection(
-  ctx: SyncContext,
-  orm: Database,
-  collector: Collector,
-  stored: ReadonlyMap<string, StoredItem>,
-): Promise<{ listing: CollectionListing; watermark: string | null } | "paused"> {
-  const cost = listingCost(stored.size);
-  if (!ctx.budget.admitListing(cost)) return "paused";
-  try {
-    const cursor = await orm
-      .select()
-      .from(collectionCursors)
-      .where(
-        and(eq(collectionCursors.courseId, ctx.courseId), eq(collectionCursors.collection, collector.name)),
-      )
-      .get();
-    const watermark = cursor?.watermark ?? null;
-    const requestsBefore = ctx.client.stats.requests;
-    let listing: CollectionListing;
-    try {
-      listing = await collector.list(ctx, watermark, stored);
-    } catch (error) {
-      if (collector.name === "course" || !isRefusal(error)) throw error;
-      listing = {
-        entries: [],
-        complete: false,
-        problem: inspectError(error).reason,
-        invalid: [],
-        newestTimestamp: null,
-      };
-    }
-    ctx.checkpoint.report.listRequests += ctx.client.stats.requests - requestsBefore;
-    const report = ctx.checkpoint.report;
-    report.incomplete = report.incomplete.filter((entry) => entry.collection !== collector.name);
-    if (listing.problem !== null)
-      report.incomplete.push({ collection: collector.name, reason: listing.problem });
-    return { listing, watermark };
-  } finally {
-    ctx.budget.settle(cost);
-  }
-}
-
-/** A listing of n stored objects needs about n/100 pages (module item pages on top are rare). */
-function listingCost(storedObjects: number): Cost {
-  const pages = Math.ceil(storedObjects / 100) + 2;
-  return {
-    canvasRequests: REQUEST_COST.canvasRequests * pages,
-    subrequests: REQUEST_COST.subrequests * pages,
-    d1Statements: 2,
-    seconds: 0,
-  };
-}
-
-/** A permanent answer about the listing itself; a body garbled in transit is not one (the delivery is retried). */
-function isRefusal(error: unknown): boolean {
-  if (error instanceof CanvasHttpError) return error.kind === "not_found" || error.kind === "permission";
-  return !isTransportFailure(error) && inspectError(error).category === "content";
-}
-
-function recordInvalid(ctx: SyncContext, collector: Collector, listing: CollectionListing): void {
-  const type = collector.types[0] ?? "course";
-  for (const invalid of listing.invalid) {
-    recordError(
-      ctx.checkpoint.report,
-      "content",
-      `malformed object in ${collector.name}: ${invalid.message}`,
-    );
-    if (invalid.itemId === null) continue;
-    ctx.issues.record(invalid.itemId, {
-      type,
-      canvasId: invalid.itemId.split(":").at(-1) ?? "",
-      status: "skipped",
-      category: "content",
-      reason: `Canvas listed it in a shape we cannot read: ${invalid.message}`,
-      canvasUpdatedAt: null,
-      parentId: null,
-    });
   }
 }
 
@@ -366,13 +270,13 @@ function settleGone(
  * file not yet stored) and, for collections not listed completely on every run, the time of the last complete
  * (reconciling) listing.
  */
-function cursorStatement(
+function cursorWrite(
   ctx: SyncContext,
   collector: Collector,
   newest: string | null,
   previous: string | null,
   reconciled: boolean,
-): D1PreparedStatement | null {
+): CursorWrite | null {
   const unstored = collector.name === "files" ? ctx.issues.oldestUnstoredFile() : null;
   const bounded =
     unstored !== null && newest !== null && Date.parse(unstored) < Date.parse(newest) ? unstored : newest;
@@ -382,11 +286,10 @@ function cursorStatement(
       : previous;
   const records = !collector.listsCompletely && reconciled;
   if (watermark === previous && !records) return null;
-  return ctx.db
-    .prepare(
-      `INSERT INTO collection_cursors (course_id, collection, watermark, reconciled_at) VALUES (?1, ?2, ?3, ?4)
-       ON CONFLICT(course_id, collection) DO UPDATE SET watermark = excluded.watermark,
-         reconciled_at = COALESCE(excluded.reconciled_at, collection_cursors.reconciled_at)`,
-    )
-    .bind(ctx.courseId, collector.name, watermark, records ? ctx.now() : null);
+  return {
+    courseId: ctx.courseId,
+    collection: collector.name,
+    watermark,
+    reconciledAt: records ? ctx.now() : null,
+  };
 }

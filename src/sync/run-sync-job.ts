@@ -6,6 +6,7 @@
  * collections marked done, so the job ends exactly where an uninterrupted run would.
  */
 import type { CanvasClient } from "../canvas/client";
+import type { FileStore } from "../ports/file-store";
 import type { Database } from "../storage/d1/client";
 import { loadCourseIssues } from "../storage/d1/sync-issues";
 import { COLLECTORS } from "./collectors";
@@ -13,7 +14,6 @@ import {
   COLLECTION_ORDER,
   type AlertSink,
   type Checkpoint,
-  type FileStore,
   type SyncConfig,
   type SyncContext,
 } from "./context";
@@ -35,8 +35,8 @@ export interface SyncJobInput {
 }
 
 export interface SyncDeps {
-  db: D1Database;
-  orm: Database;
+  /** the one D1 handle (drizzle over the invocation's metered binding) */
+  db: Database;
   client: CanvasClient;
   files: FileStore;
   config: SyncConfig;
@@ -75,7 +75,7 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<S
   const issues = new IssueBook(
     input.courseId,
     input.jobId,
-    await loadCourseIssues(deps.orm, input.courseId),
+    await loadCourseIssues(deps.db, input.courseId),
     deps.now,
   );
   const ctx: SyncContext = {
@@ -110,7 +110,7 @@ export async function runSyncJob(deps: SyncDeps, input: SyncJobInput): Promise<S
   const collectors = leftBehind.length > 0 ? [leftBehindCollector(leftBehind), ...scoped] : scoped;
   for (const collector of collectors) {
     if (checkpoint.done.includes(collector.name)) continue;
-    if ((await processCollection(ctx, deps.orm, collector)) === "paused") {
+    if ((await processCollection(ctx, collector)) === "paused") {
       ctx.beforeCommit();
       return { status: "paused", report };
     }

@@ -8,7 +8,9 @@ import type { StoredState } from "../detect/classify";
 import type { ItemType } from "../detect/item-types";
 import type { Projection } from "../detect/projections";
 import { loadFullData, loadItemIndex, type ItemIndexRow } from "../storage/d1/item-index";
-import type { FileStore } from "./context";
+import type { FileStore } from "../ports/file-store";
+import { parseJsonOrNull } from "../shared/parse-json";
+import type { Database } from "../storage/d1/client";
 
 export interface StoredItem extends StoredState {
   id: string;
@@ -29,7 +31,7 @@ export interface StoredItem extends StoredState {
 
 /** Every stored object of a collection's types, by item id, without rich text. */
 export async function loadStoredIndex(
-  db: D1Database,
+  db: Database,
   courseId: number,
   types: readonly ItemType[],
 ): Promise<Map<string, StoredItem>> {
@@ -47,7 +49,7 @@ export async function loadStoredIndex(
  * row). Updates the StoredItems in place.
  */
 export async function loadFullProjections(
-  db: D1Database,
+  db: Database,
   files: FileStore,
   stored: ReadonlyMap<string, StoredItem>,
   ids: readonly string[],
@@ -89,12 +91,8 @@ function storedItemOf(row: ItemIndexRow, type: ItemType): StoredItem {
 }
 
 function parseData(text: string): Projection {
-  try {
-    const value: unknown = JSON.parse(text);
-    return isRecord(value) ? value : {};
-  } catch {
-    return {};
-  }
+  const value = parseJsonOrNull(text);
+  return isRecord(value) ? value : {};
 }
 
 function isRecord(value: unknown): value is Projection {

@@ -7,7 +7,8 @@
  */
 import { z } from "zod";
 import type { ItemType } from "../detect/item-types";
-import { COLLECTORS, type CollectionListing, type Collector } from "./collectors";
+import type { CollectionListing, Collector } from "./collector";
+import { COLLECTORS } from "./collectors";
 import type { CollectionName } from "./context";
 import type { OpenIssue } from "./issues";
 import { newQuizzesCollector } from "./new-quizzes";

@@ -8,11 +8,12 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import type { CanvasSimulator } from "../local/simulator";
 import { collectGarbageBlobs } from "../../src/storage/blob-gc";
 import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../support/harness";
 import { courseRow, deliver, jobRow, newJobs, syncEnv, testQueues } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const A = 501;
 const B = 502;
@@ -87,7 +88,7 @@ describe("DELETE /api/courses/:canvasCourseId", () => {
 
     // The cron, even a day later, enqueues only the course still registered.
     const cron = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue: queues.sync,
       now: Date.now() + 86_400_000,
       tokenFingerprint: await tokenFingerprint(CANVAS_TOKEN),
@@ -134,7 +135,7 @@ describe("DELETE /api/courses/:canvasCourseId", () => {
     expect(await count("SELECT count(*) AS n FROM items WHERE course_id = ?1", B)).toBeGreaterThan(0);
 
     // After the grace period the GC deletes the bytes only A had; everything B references stays readable.
-    await collectGarbageBlobs(env.DB, env.BLOBS, Date.now() + 25 * 3_600_000, 24 * 3_600_000);
+    await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, Date.now() + 25 * 3_600_000, 24 * 3_600_000);
     for (const blob of blobsOfA.results) {
       const object = await env.BLOBS.head(blob.r2_key);
       expect({ blob: blob.sha256, kept: object !== null }).toEqual({

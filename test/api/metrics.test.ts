@@ -6,7 +6,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/app";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import { DURATION_BUCKETS_SECONDS } from "../../src/observability/metric-families";
 import { api, API_TOKEN, CANVAS_TOKEN, startSimulator, syncNow } from "../support/harness";
 import { parseExposition, seriesKey, valueOf, type Exposition } from "../support/exposition-parser";

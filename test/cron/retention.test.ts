@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from "../../src/env";
 import { runRetention, type RetentionWindows } from "../../src/cron/retention";
 import { API_TOKEN, CANVAS_TOKEN, resetStorage, runCron } from "../support/harness";
 import { seedJob } from "../support/seed-rows";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -206,7 +207,7 @@ describe("retention run by the cron (default windows)", () => {
       dead_letters: 0,
       metric_counters: 0,
     };
-    const result = await runRetention(env.DB, windows, now);
+    const result = await runRetention(openDatabase(env.DB), windows, now);
     expect(result.statements).toBe(0);
     expect(await ids("SELECT id FROM sync_jobs")).toEqual(["a", "b"]);
     expect(await ids("SELECT id FROM items")).toEqual(["1:page:2"]);
@@ -252,7 +253,7 @@ describe("jobs", () => {
       createdAt: ago(44),
       finishedAt: ago(43),
     });
-    const result = await runRetention(env.DB, windows, now);
+    const result = await runRetention(openDatabase(env.DB), windows, now);
     expect(result.deleted.sync_jobs).toBe(1);
     expect(await ids("SELECT id FROM sync_jobs")).toEqual(["latest", "rerunning", "retrying"]);
   });
@@ -281,10 +282,10 @@ describe("bounded batches", () => {
       metric_counters: 90,
     };
     const limits = { batchSize: 500, maxStatementsPerTable: 2 };
-    const first = await runRetention(env.DB, windows, now, limits);
+    const first = await runRetention(openDatabase(env.DB), windows, now, limits);
     expect(first.deleted.item_changes).toBe(1000);
     expect(first.capped).toEqual(["item_changes"]);
-    const second = await runRetention(env.DB, windows, now, limits);
+    const second = await runRetention(openDatabase(env.DB), windows, now, limits);
     expect(second.deleted.item_changes).toBe(200);
     expect(second.capped).toEqual([]);
     expect(await ids("SELECT at AS id FROM item_changes")).toEqual([String(ago(1))]);

@@ -6,10 +6,11 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import { SyncMessageSchema } from "../../src/queue/message";
 import { CANVAS_TOKEN, resetStorage } from "../support/harness";
 import { CapturingQueue, jobRow, registerCourses } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const STUCK_MS = 30 * 60_000;
 
@@ -66,7 +67,7 @@ describe("runScheduled", () => {
     for (let i = 0; i < 5; i++) await env.COURSE_SYNC.getByName("707").recordOutcome("failure");
 
     const result = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue,
       now,
       tokenFingerprint: fingerprint,
@@ -77,7 +78,7 @@ describe("runScheduled", () => {
 
     // After the cool-down (300 s) the breaker's course is due again.
     const later = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue,
       now: now + 301_000,
       tokenFingerprint: fingerprint,
@@ -96,7 +97,7 @@ describe("runScheduled", () => {
       .bind(now - STUCK_MS - 60_000)
       .run();
     const result = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue,
       now,
       tokenFingerprint: fingerprint,

@@ -7,12 +7,13 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import { NOT_FOUND_RECHECK_MS } from "../../src/queue/course-missing";
 import { SyncMessageSchema } from "../../src/queue/message";
 import type { CanvasSimulator } from "../local/simulator";
 import { api, apiJson, CANVAS_TOKEN, resetStorage, startSimulator, syncNow } from "../support/harness";
 import { courseRow, testQueues } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const REAL = 601;
 const TYPO = 6010;
@@ -40,7 +41,7 @@ function check(result: Health, name: string): number | null {
 async function cronAt(now: number): Promise<number[]> {
   const queues = testQueues();
   await runScheduled({
-    db: env.DB,
+    db: openDatabase(env.DB),
     queue: queues.sync,
     now,
     tokenFingerprint: await tokenFingerprint(CANVAS_TOKEN),

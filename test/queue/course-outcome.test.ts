@@ -8,6 +8,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/env";
+import { openDatabase } from "../../src/storage/d1/client";
 import { recordCourseFailure, recordCourseSuccess } from "../../src/queue/course-outcome";
 import {
   ActivityModelSchema,
@@ -90,7 +91,7 @@ describe("next_sync_at after an outcome", () => {
   it("a quiet course without a learned pattern syncs again after the base interval", async () => {
     await jobFor("j1");
     const measured = await intervalAfter(() =>
-      recordCourseSuccess(workerEnv, config, {
+      recordCourseSuccess(openDatabase(workerEnv.DB), workerEnv, config, {
         courseId: COURSE,
         jobId: "j1",
         report: reportWith(0, 40),
@@ -106,7 +107,7 @@ describe("next_sync_at after an outcome", () => {
   it("a course where more than 10% changed syncs at half the base interval, never under the minimum", async () => {
     await jobFor("j1");
     const measured = await intervalAfter(() =>
-      recordCourseSuccess(workerEnv, config, {
+      recordCourseSuccess(openDatabase(workerEnv.DB), workerEnv, config, {
         courseId: COURSE,
         jobId: "j1",
         report: reportWith(40, 0),
@@ -132,7 +133,7 @@ describe("next_sync_at after an outcome", () => {
       await jobFor(`f${index}`);
       const measured = await intervalAfter(() =>
         recordCourseFailure(
-          workerEnv,
+          openDatabase(workerEnv.DB),
           { courseId: COURSE, jobId: `f${index}`, reason: "x", category: "transient" },
           config,
         ),
@@ -146,7 +147,7 @@ describe("next_sync_at after an outcome", () => {
     await jobFor("f5");
     const sixth = await intervalAfter(() =>
       recordCourseFailure(
-        workerEnv,
+        openDatabase(workerEnv.DB),
         { courseId: COURSE, jobId: "f5", reason: "x", category: "transient" },
         roomy,
       ),
@@ -156,7 +157,7 @@ describe("next_sync_at after an outcome", () => {
     );
     await jobFor("ok");
     const reset = await intervalAfter(() =>
-      recordCourseSuccess(workerEnv, config, {
+      recordCourseSuccess(openDatabase(workerEnv.DB), workerEnv, config, {
         courseId: COURSE,
         jobId: "ok",
         report: reportWith(0, 10),
@@ -175,7 +176,7 @@ describe("next_sync_at after an outcome", () => {
     await setActivity(modelIn(hourOfWeek(now, 0), 50, now));
     await jobFor("a");
     const active = await intervalAfter(() =>
-      recordCourseSuccess(workerEnv, config, {
+      recordCourseSuccess(openDatabase(workerEnv.DB), workerEnv, config, {
         courseId: COURSE,
         jobId: "a",
         report: reportWith(0, 40),
@@ -194,7 +195,7 @@ describe("next_sync_at after an outcome", () => {
     await setActivity(modelIn(hourOfWeek(now, 0) + 12, 50, now));
     await jobFor("q");
     const quiet = await intervalAfter(() =>
-      recordCourseSuccess(workerEnv, config, {
+      recordCourseSuccess(openDatabase(workerEnv.DB), workerEnv, config, {
         courseId: COURSE,
         jobId: "q",
         report: reportWith(0, 40),

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { runScheduled } from "../../src/cron/scheduled";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import type { CanvasSimulator } from "../local/simulator";
 import { CANVAS_TOKEN, resetStorage, startSimulator } from "../support/harness";
 import {
@@ -19,6 +19,7 @@ import {
   testQueues,
   type TestQueues,
 } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const COURSES = [401, 402] as const;
 const HOOK = "https://alerts.test/hook";
@@ -82,7 +83,7 @@ describe.each(["expired", "revoked", "invalid"] as const)("a %s token", (state) 
     // The cron leaves the stop in place while the same token is configured...
     const later = Date.now() + 86_400_000;
     const same = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue: queues.sync,
       now: later,
       tokenFingerprint: fingerprint,
@@ -93,7 +94,7 @@ describe.each(["expired", "revoked", "invalid"] as const)("a %s token", (state) 
 
     // ...and lifts it, enqueuing both courses, once the configured token is a different one.
     const replaced = await runScheduled({
-      db: env.DB,
+      db: openDatabase(env.DB),
       queue: queues.sync,
       now: later,
       tokenFingerprint: await tokenFingerprint("a-fresh-canvas-token"),

@@ -8,6 +8,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { makePptx } from "../local/simulator/documents";
 import { collectGarbageBlobs } from "../../src/storage/blob-gc";
 import { api, resetStorage, sha256Hex, startSimulator, syncNow } from "../support/harness";
+import { openDatabase } from "../../src/storage/d1/client";
 
 const [A, B] = [301, 302];
 
@@ -75,7 +76,7 @@ describe("content-addressed blobs shared across courses", () => {
     // Course A deletes its copy: B still references the blob, so it stays.
     simulator.control.deleteFile(A, inA.id);
     await syncNow(A, "full");
-    let gc = await collectGarbageBlobs(env.DB, env.BLOBS, Date.now(), 0);
+    let gc = await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, Date.now(), 0);
     expect(await blobCount(sha)).toBe(1);
     expect((await api(`/api/courses/${B}/files/${inB.id}/content`)).status).toBe(200);
 
@@ -83,10 +84,10 @@ describe("content-addressed blobs shared across courses", () => {
     simulator.control.deleteFile(B, inB.id);
     await syncNow(B, "full");
     const grace = 24 * 3_600_000;
-    gc = await collectGarbageBlobs(env.DB, env.BLOBS, Date.now(), grace);
+    gc = await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, Date.now(), grace);
     expect(gc.orphaned).toBeGreaterThanOrEqual(1);
     expect(await blobCount(sha)).toBe(1);
-    gc = await collectGarbageBlobs(env.DB, env.BLOBS, Date.now() + grace + 1, grace);
+    gc = await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, Date.now() + grace + 1, grace);
     expect(gc.deleted).toBeGreaterThanOrEqual(1);
     expect(await blobCount(sha)).toBe(0);
     expect(await env.BLOBS.head(keysWithDeck[0] ?? "")).toBeNull();

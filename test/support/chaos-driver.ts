@@ -36,6 +36,8 @@ import {
   type Delivery,
   type TestQueues,
 } from "./sync-harness";
+import { setUpInvocation } from "../../src/deps";
+import { loadConfig } from "../../src/env";
 
 export interface ChaosOptions {
   courses?: number;
@@ -226,7 +228,7 @@ class Driver {
       const { batch: messageBatch, results } = recordingBatch("canvas-sync-jobs", batch);
       this.deliveries++;
       const outcome = await Promise.race([
-        consumeSyncBatch(messageBatch, kill.env(workerEnv), {
+        consumeSyncBatch(messageBatch, kill.env(workerEnv), await setUpInvocation(loadConfig(workerEnv)), {
           fetch: kill.fetch((input, init) =>
             this.simulator.fetch(input instanceof Request ? input : String(input), init),
           ),
@@ -268,7 +270,7 @@ class Driver {
   private async deadLetter(body: unknown, attempts: number): Promise<void> {
     this.deadLettered++;
     const { batch } = recordingBatch("canvas-sync-dlq", [{ id: `dlq-${this.deadLettered}`, body, attempts }]);
-    await consumeDeadLetters(batch, syncEnv(this.queues));
+    await consumeDeadLetters(batch, syncEnv(this.queues), loadConfig(syncEnv(this.queues)));
   }
 
   /** A long deferral means a breaker opened (the course's, or the host's): let its cool-down pass, virtually. */

@@ -22,6 +22,7 @@ import {
   type Delivery,
   type TestQueues,
 } from "./sync-harness";
+import { loadConfig } from "../../src/env";
 
 export interface PlayResult {
   deliveries: number;
@@ -83,7 +84,7 @@ async function deadLetter(
 ): Promise<void> {
   result.deadLettered++;
   const { batch } = recordingBatch("canvas-sync-dlq", [{ id: `dlq-${result.deadLettered}`, body, attempts }]);
-  await consumeDeadLetters(batch, syncEnv(queues));
+  await consumeDeadLetters(batch, syncEnv(queues), loadConfig(syncEnv(queues)));
 }
 
 /** A long deferral means a breaker opened (the course's, or the host's): let its cool-down pass, virtually. */

@@ -4,7 +4,7 @@
  * message batch whose acks and retries (with their delays) are recorded, and readers for job and course rows.
  */
 import { env } from "cloudflare:workers";
-import { tokenFingerprint } from "../../src/deps";
+import { tokenFingerprint } from "../../src/canvas/token-fingerprint";
 import { budgetGateName } from "../../src/durable/canvas-gate";
 import { consumeSyncBatch } from "../../src/queue/consumer";
 import { enqueueSyncJobs, type SyncMode } from "../../src/queue/enqueue";
@@ -13,6 +13,9 @@ import type { SyncRuntime } from "../../src/queue/sync-runtime";
 import { seededRandom } from "../../src/resilience/backoff";
 import type { CanvasSimulator } from "../local/simulator";
 import { API_TOKEN, CANVAS_ORIGIN, CANVAS_TOKEN } from "./harness";
+import { openDatabase } from "../../src/storage/d1/client";
+import { setUpInvocation } from "../../src/deps";
+import { loadConfig } from "../../src/env";
 
 /** A Queue that keeps what is sent to it. */
 export class CapturingQueue implements Queue {
@@ -83,7 +86,7 @@ export async function newJobs(
   mode: SyncMode = "incremental",
 ): Promise<SyncMessage[]> {
   await enqueueSyncJobs(
-    env.DB,
+    openDatabase(env.DB),
     queues.sync,
     courseIds.map((courseId) => ({ courseId, mode, trigger: "api" as const })),
     Date.now(),
@@ -146,7 +149,7 @@ export async function deliver(
   runtime: SyncRuntime = FAST_RUNTIME,
 ): Promise<DeliveryResult[]> {
   const { batch, results } = recordingBatch("canvas-sync-jobs", deliveries);
-  await consumeSyncBatch(batch, workerEnv, runtime);
+  await consumeSyncBatch(batch, workerEnv, await setUpInvocation(loadConfig(workerEnv)), runtime);
   return deliveries.map((delivery) => results.get(delivery.id) ?? { id: delivery.id, action: "ack" });
 }
 

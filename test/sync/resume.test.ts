@@ -45,13 +45,13 @@ async function run(
     sleep: () => Promise.resolve(),
     stats: newRequestStats(),
   });
+  const killedDb = openDatabase(killed.DB);
   const running = runSyncJob(
     {
-      db: killed.DB,
-      orm: openDatabase(killed.DB),
+      db: killedDb,
       client,
       files: createFileStore({
-        db: killed.DB,
+        db: killedDb,
         bucket: killed.BLOBS,
         canvasOrigin: CANVAS_ORIGIN,
         token: CANVAS_TOKEN,

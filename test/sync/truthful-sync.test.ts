@@ -24,6 +24,8 @@ import {
   syncEnv,
   testQueues,
 } from "../support/sync-harness";
+import { openDatabase } from "../../src/storage/d1/client";
+import { loadConfig } from "../../src/env";
 
 const COURSE = 701;
 
@@ -121,7 +123,7 @@ describe("a succeeded sync means an exact mirror", () => {
     tick(10_000);
     const queues = testQueues();
     await enqueueSyncJobs(
-      env.DB,
+      openDatabase(env.DB),
       queues.sync,
       [
         {
@@ -270,7 +272,7 @@ describe("a succeeded sync means an exact mirror", () => {
     const queues = testQueues();
     const [page] = hidden;
     await enqueueSyncJobs(
-      env.DB,
+      openDatabase(env.DB),
       queues.sync,
       [{ courseId: COURSE, mode: "targeted", trigger: "event", scope: { kind: "page", pageId: page } }],
       Date.now(),
@@ -346,13 +348,13 @@ describe("a succeeded sync means an exact mirror", () => {
     if (!file) throw new Error("no pending file");
     const message = { v: 1, kind: "extract", courseId: COURSE, itemId: file.id, sha256: file.blob_sha256 };
     const { batch } = recordingBatch("canvas-sync-dlq", [{ id: "dead", body: message, attempts: 4 }]);
-    await consumeDeadLetters(batch, syncEnv(testQueues()));
+    await consumeDeadLetters(batch, syncEnv(testQueues()), loadConfig(env));
     const status = await env.DB.prepare("SELECT text_status FROM items WHERE id = ?1")
       .bind(file.id)
       .first<{ text_status: string }>();
     expect(status?.text_status).toBe("failed:dead_lettered");
     const queue = new CapturingQueue();
-    await enqueueExtractions(env.DB, queue, COURSE);
+    await enqueueExtractions(openDatabase(env.DB), queue, COURSE);
     const sent = queue.take().map((body) => JSON.stringify(body));
     expect(sent.length).toBeGreaterThan(0);
     expect(sent.filter((body) => body.includes(file.id))).toEqual([]);

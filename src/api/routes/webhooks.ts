@@ -113,7 +113,7 @@ webhookRoutes.post("/webhooks/canvas", async (c) => {
   try {
     const result = verdict.ours
       ? await ingestEvent(
-          { db: c.var.db, enqueueTargetedSync: targetedSyncEnqueuer(c.env), now: () => Date.now() },
+          { db: c.var.db, enqueueTargetedSync: targetedSyncEnqueuer(c.env, c.var.db), now: () => Date.now() },
           event,
         )
       : await ignoreForeign(c.var.db, verdict.reason);
@@ -146,10 +146,10 @@ async function ignoreForeign(db: Database, reason: InstitutionIgnoreReason): Pro
 }
 
 /** The intake's enqueue port: one targeted job, triggered by an event, created and sent through the sync queue. */
-function targetedSyncEnqueuer(env: Env): EnqueueTargetedSync {
+function targetedSyncEnqueuer(env: Env, db: Database): EnqueueTargetedSync {
   return async ({ courseId, scope }, now) => {
     const [id] = await enqueueSyncJobs(
-      env.DB,
+      db,
       env.SYNC_QUEUE,
       [{ courseId, mode: "targeted", trigger: "event", scope }],
       now,

@@ -6,6 +6,7 @@
  */
 import type { ItemType } from "../../detect/item-types";
 import { TEXT_FIELD } from "../../detect/projections";
+import type { Database } from "./client";
 
 export interface ItemIndexRow {
   id: string;
@@ -56,7 +57,7 @@ const INDEX_COLUMNS = `id, type, canvas_id AS canvasId, parent_id AS parentId, c
 
 /** The index rows of a course's objects of `types`, read in pages of 1,000 by id. */
 export async function loadItemIndex(
-  db: D1Database,
+  db: Database,
   courseId: number,
   types: readonly ItemType[],
 ): Promise<ItemIndexRow[]> {
@@ -64,7 +65,7 @@ export async function loadItemIndex(
   const typeList = JSON.stringify(types);
   let after = "";
   for (;;) {
-    const { results } = await db
+    const { results } = await db.$client
       .prepare(
         `SELECT ${INDEX_COLUMNS} FROM items
          WHERE course_id = ?1 AND type IN (SELECT value FROM json_each(?2)) AND id > ?3 ORDER BY id LIMIT ?4`,
@@ -80,11 +81,11 @@ export async function loadItemIndex(
 
 /** The stored projections (or their R2 keys) of some items. */
 export async function loadFullData(
-  db: D1Database,
+  db: Database,
   ids: readonly string[],
 ): Promise<{ id: string; data: string; dataKey: string | null }[]> {
   if (ids.length === 0) return [];
-  const { results } = await db
+  const { results } = await db.$client
     .prepare("SELECT id, data, data_key AS dataKey FROM items WHERE id IN (SELECT value FROM json_each(?1))")
     .bind(JSON.stringify(ids))
     .all<{ id: string; data: string; dataKey: string | null }>();

@@ -51,3 +51,9 @@ export async function listJobDeliveries(
     .orderBy(asc(jobDeliveries.id))
     .limit(limit);
 }
+
+/** Records one delivery on its own (a delivery that continues, retries or dead-letters; a finished one commits
+ * its record with the job's outcome, see job-outcome.ts). */
+export async function recordDelivery(db: Database, row: DeliveryWrite): Promise<void> {
+  await insertDeliveryStatement(db.$client, row).run();
+}

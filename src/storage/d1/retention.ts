@@ -6,6 +6,7 @@
  * partial index on deleted_at) or, for append-only tables whose time grows with their id (change log, dead
  * letters), by taking the oldest `limit` ids and deleting those past the cutoff.
  */
+import type { Database } from "./client";
 
 export interface RetentionBatch {
   /** Rows deleted by this statement. */
@@ -118,4 +119,35 @@ export async function purgeTombstones(
     db.prepare(`DELETE FROM items WHERE id IN (${OLD_TOMBSTONES})`).bind(cutoff, limit),
   ]);
   return { deleted: items?.meta.changes ?? 0 };
+}
+
+/** The tables retention deletes from, each with its own bounded statement above. */
+export type RetentionTarget =
+  | "tombstones"
+  | "sync_jobs"
+  | "item_changes"
+  | "event_marks"
+  | "dead_letters"
+  | "metric_counters";
+
+const RETENTION_DELETES: Record<
+  RetentionTarget,
+  (db: D1Database, cutoff: number, limit: number) => Promise<RetentionBatch>
+> = {
+  tombstones: purgeTombstones,
+  sync_jobs: deleteOldJobs,
+  item_changes: deleteOldChanges,
+  event_marks: deleteOldEventMarks,
+  dead_letters: deleteOldDeadLetters,
+  metric_counters: deleteIdleCounters,
+};
+
+/** One bounded delete of `table`'s rows older than `cutoff` (at most `limit` rows). */
+export async function deleteRetentionBatch(
+  db: Database,
+  table: RetentionTarget,
+  cutoff: number,
+  limit: number,
+): Promise<RetentionBatch> {
+  return RETENTION_DELETES[table](db.$client, cutoff, limit);
 }

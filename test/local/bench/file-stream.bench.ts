@@ -12,6 +12,7 @@ import { makePptx } from "../simulator/documents";
 import { createFileStore } from "../../../src/storage/file-store";
 import { resetStorage } from "../../support/harness";
 import { BENCH_CANVAS, BENCH_TOKEN, measureSync } from "./sync-driver";
+import { openDatabase } from "../../../src/storage/d1/client";
 
 const GiB = 1024 * 1024 * 1024;
 const STREAM_BYTES = Number(env.BENCH_STREAM_BYTES ?? GiB);
@@ -41,7 +42,7 @@ it(
     const fileJson = await fileResponse.json<{ url: string }>();
     let bytes = 0;
     const store = createFileStore({
-      db: env.DB,
+      db: openDatabase(env.DB),
       bucket: env.BLOBS,
       canvasOrigin: BENCH_CANVAS,
       token: BENCH_TOKEN,

@@ -18,7 +18,7 @@
  */
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { tokenFingerprint } from "../../../src/deps";
+import { tokenFingerprint } from "../../../src/canvas/token-fingerprint";
 import { budgetGateName } from "../../../src/durable/canvas-gate";
 import { seededRandom } from "../../../src/resilience/backoff";
 import type { CanvasSimulator } from "../simulator";

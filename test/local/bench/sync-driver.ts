@@ -52,8 +52,7 @@ export async function measureSync(
   const started = Date.now();
   const result = await runSyncJob(
     {
-      db: env.DB,
-      orm: openDatabase(env.DB),
+      db: openDatabase(env.DB),
       client: new CanvasClient({
         baseUrl: BENCH_CANVAS,
         token: BENCH_TOKEN,
@@ -65,7 +64,7 @@ export async function measureSync(
         stats: newRequestStats(),
       }),
       files: createFileStore({
-        db: env.DB,
+        db: openDatabase(env.DB),
         bucket: env.BLOBS,
         canvasOrigin: BENCH_CANVAS,
         token: BENCH_TOKEN,
