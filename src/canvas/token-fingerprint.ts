@@ -3,7 +3,7 @@
  * name (the token's CanvasGate is `<host>/<fingerprint>`). Lives beside the Canvas client so the pipeline, the
  * wiring and the HTTP surfaces all name the gate the same way without importing the wiring.
  */
-import { sha256Hex } from "../detect/canonical";
+import { sha256Hex } from "../shared/sha256";
 
 /** A short, non-reversible name for a token: safe to store and to use as a Durable Object name. */
 export async function tokenFingerprint(token: string): Promise<string> {

@@ -4,6 +4,7 @@
  * same bytes whatever order Canvas sent the fields in. Arrays keep their order: unordered arrays are sorted by the
  * projection that builds them, because only it knows which arrays are sets.
  */
+import { sha256Hex } from "../shared/sha256";
 
 /** The fields of one mirrored object that matter to a reader, before canonicalisation (see projections.ts). */
 export type Projection = Record<string, unknown>;
@@ -33,18 +34,6 @@ function normalize(value: unknown): Json {
     return out;
   }
   throw new TypeError(`cannot fingerprint a ${typeof value}`);
-}
-
-/** Lower-case hex SHA-256 of a UTF-8 string. */
-export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return hex(new Uint8Array(digest));
-}
-
-export function hex(bytes: Uint8Array): string {
-  let out = "";
-  for (const byte of bytes) out += byte.toString(16).padStart(2, "0");
-  return out;
 }
 
 /** SHA-256 of the canonical JSON of a projection. */

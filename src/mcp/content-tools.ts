@@ -5,7 +5,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { canvasItemUrl, urlFactsOf } from "../canvas/item-url";
+import { canvasItemUrl, urlFactsOf } from "../search/item-url";
 import { ITEM_TYPES, itemKey } from "../detect/item-types";
 import { TEXT_FIELD } from "../detect/projections";
 import { MAX_QUERY_CHARS } from "../search/limits";

@@ -5,7 +5,7 @@
  */
 import type { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import { z } from "zod";
-import { canvasItemUrl } from "../canvas/item-url";
+import { canvasItemUrl } from "../search/item-url";
 import { ITEM_TYPES } from "../detect/item-types";
 import { presentCourse } from "../http/present";
 import { listItemsChangedSince } from "../storage/d1/mirror-reads";

@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { Config } from "../env";
-import { sha256Hex } from "../detect/canonical";
+import { sha256Hex } from "../shared/sha256";
 import { extractText, normalizeTextForHash } from "../extract";
 import { capBody } from "../search/index-r2-texts";
 import { openDatabase } from "../storage/d1/client";

@@ -8,10 +8,10 @@
  * With `enforce` (EMULATE_PLATFORM_LIMITS, set by the tests and local development) the meter also fails calls past
  * the production limits the way the platform does, so a delivery that would die in production dies locally too.
  *
- * The one module outside src/storage/d1 that names `D1Database`: it wraps the binding itself (a Proxy counting
- * prepare/batch/exec), issuing no query of its own; everything above it gets the drizzle `Database` opened over
- * the metered binding (src/queue/invocation.ts).
+ * The D1 binding is wrapped by src/storage/d1/metered-d1.ts (the only code that may name it); everything above gets
+ * the drizzle `Database` opened over the metered binding (src/queue/invocation.ts).
  */
+import { meterD1 } from "../storage/d1/metered-d1";
 import type { Usage } from "../sync/delivery-budget";
 
 export interface PlatformLimits {
@@ -34,7 +34,6 @@ function isObject(value: unknown): value is object {
 
 export class InvocationMeter {
   readonly usage: Usage = { canvasRequests: 0, d1Statements: 0, subrequests: 0 };
-  private readonly statements = new WeakMap<object, D1PreparedStatement>();
 
   constructor(
     private readonly canvasOrigin: string,
@@ -67,7 +66,7 @@ export class InvocationMeter {
   env(base: Env): Env {
     return {
       ...base,
-      DB: this.database(base.DB),
+      DB: meterD1(base.DB, (subrequests, statements) => this.spend(subrequests, statements)),
       BLOBS: this.asyncObject(base.BLOBS),
       COURSE_SYNC: this.namespace(base.COURSE_SYNC),
       CANVAS_GATE: this.namespace(base.CANVAS_GATE),
@@ -75,48 +74,6 @@ export class InvocationMeter {
       SYNC_DLQ: this.asyncObject(base.SYNC_DLQ),
       EXTRACT_QUEUE: this.asyncObject(base.EXTRACT_QUEUE),
     };
-  }
-
-  private database(db: D1Database): D1Database {
-    return new Proxy(db, {
-      get: (target, prop) => {
-        if (prop === "prepare") return (sql: string) => this.statement(target.prepare(sql));
-        if (prop === "batch") {
-          return (statements: D1PreparedStatement[]) => {
-            this.spend(1, statements.length);
-            return target.batch(statements.map((statement) => this.statements.get(statement) ?? statement));
-          };
-        }
-        if (prop === "exec") {
-          return (sql: string) => {
-            this.spend(1, 1);
-            return target.exec(sql);
-          };
-        }
-        const value: unknown = Reflect.get(target, prop, target);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
-  }
-
-  private statement(statement: D1PreparedStatement): D1PreparedStatement {
-    const proxy = new Proxy(statement, {
-      get: (target, prop) => {
-        if (prop === "bind") return (...values: unknown[]) => this.statement(target.bind(...values));
-        const value: unknown = Reflect.get(target, prop, target);
-        if (typeof value !== "function") return value;
-        // first/run/all/raw send the statement; anything else is local.
-        if (prop === "first" || prop === "run" || prop === "all" || prop === "raw") {
-          return (...args: unknown[]) => {
-            this.spend(1, 1);
-            return Reflect.apply(value, target, args);
-          };
-        }
-        return value.bind(target);
-      },
-    });
-    this.statements.set(proxy, statement);
-    return proxy;
   }
 
   private namespace<T extends Rpc.DurableObjectBranded | undefined>(

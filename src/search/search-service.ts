@@ -5,7 +5,7 @@
  * a cursor replayed against another query is refused instead of silently skipping results.
  */
 import { z } from "zod";
-import { canvasItemUrl } from "../canvas/item-url";
+import { canvasItemUrl } from "./item-url";
 import { type ItemType, ITEM_TYPES } from "../detect/item-types";
 import type { Database } from "../storage/d1/client";
 import { decodeCursor, encodeCursor } from "../storage/d1/queries";

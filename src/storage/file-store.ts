@@ -10,7 +10,7 @@
  * fresh key while being hashed (one part of 8 MiB in memory at most); D1 then arbitrates: the first row for a hash
  * wins and a losing upload is deleted, so concurrent jobs storing the same deck still end with one object.
  */
-import { hex } from "../detect/canonical";
+import { hex } from "../shared/sha256";
 import type { FileStore, StoredBlobInfo } from "../ports/file-store";
 import type { Database } from "./d1/client";
 import { claimBlobRow, findBlobKey } from "./d1/blobs";

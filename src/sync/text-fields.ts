@@ -4,7 +4,7 @@
  * message so a large PDF never shares an isolate's 128 MB with a sync; until then their text is "pending", and
  * unchanged bytes keep the text already extracted.
  */
-import { sha256Hex } from "../detect/canonical";
+import { sha256Hex } from "../shared/sha256";
 import type { ItemType } from "../detect/item-types";
 import { TEXT_FIELD, type Projection } from "../detect/projections";
 import { htmlToText, normalizeTextForHash } from "../extract";

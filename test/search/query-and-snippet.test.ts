@@ -4,7 +4,7 @@
  * Canvas's web routes; text pages cover a long text exactly once.
  */
 import { describe, expect, it } from "vitest";
-import { canvasItemUrl } from "../../src/canvas/item-url";
+import { canvasItemUrl } from "../../src/search/item-url";
 import { pageText } from "../../src/mcp/text-page";
 import { compileQuery } from "../../src/search/fts-query";
 import { renderSnippet } from "../../src/search/snippet";

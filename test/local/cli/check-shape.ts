@@ -49,7 +49,16 @@ function runCruise(): z.infer<typeof CruiseSchema> {
   }
 }
 
+/** The parts of src/ nested in a folder with a rank of their own in LAYERS (e.g. "dedup/pass"). */
+const NESTED_PARTS = [
+  ...readFileSync(".dependency-cruiser.cjs", "utf8").matchAll(/^\s*"([a-z-]+\/[a-z-]+)",$/gm),
+]
+  .map((match) => match[1])
+  .filter((name) => name !== undefined);
+
 const folderOf = (file: string): string => {
+  const nested = NESTED_PARTS.find((name) => file.startsWith(`src/${name}/`));
+  if (nested !== undefined) return `${nested}/`;
   const parts = file.split("/");
   return parts.length > 2 ? `${parts[1]}/` : (parts[1] ?? file);
 };
