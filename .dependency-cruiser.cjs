@@ -41,7 +41,8 @@ const LAYERS = [
 const part = (name) => (name.endsWith(".ts") ? `src/${name.replace(".", "\\.")}$` : `src/${name}/`);
 const above = (index) => LAYERS.slice(index + 1).map((name) => `^${part(name)}`);
 /** A folder's own files, without the nested parts that have a rank of their own (dedup/pass inside dedup). */
-const nested = (name) => LAYERS.filter((other) => other.startsWith(`${name}/`)).map((other) => `^${part(other)}`);
+const nested = (name) =>
+  LAYERS.filter((other) => other.startsWith(`${name}/`)).map((other) => `^${part(other)}`);
 
 module.exports = {
   forbidden: [
