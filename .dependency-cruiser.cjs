@@ -15,15 +15,13 @@ const LAYERS = [
   "detect",
   "extract",
   "env.ts",
-  // near-duplicate similarity and the item <-> vector mapping over the vector index port (no storage)
-  "dedup",
   // adapters
   "storage",
   "durable",
   "observability",
   "search",
-  // the pipeline: a dedup pass, a sync, the adapters wired for a sync (deps.ts), the entry handlers
-  "dedup/pass",
+  // the pipeline: near-duplicate passes, a sync, the adapters wired for a sync (deps.ts), the entry handlers
+  "dedup",
   "sync",
   "deps.ts",
   "events",

@@ -9,57 +9,14 @@
  * hash of each side; the same pair found again with the same hashes is the same question, already answered. A
  * different hash on either side is a new question, so the conflict is opened again.
  */
+import type {
+  DuplicateKind,
+  FoundPair,
+  PairAction,
+  PairSide,
+  StoredPair,
+} from "../storage/d1/duplicate-pairs";
 import { CANDIDATE_CUTOFF } from "./embedding";
-
-export type DuplicateKind = "exact_text" | "exact_blob" | "near_text";
-export type DuplicateStatus = "linked" | "open" | "resolved";
-export type Resolution = "keep_both" | "mark_duplicate" | "ignore";
-
-/** A pair a pass has just established, oriented so that `itemA < itemB` (see `orientPair`). */
-export interface FoundPair {
-  itemA: string;
-  itemB: string;
-  courseA: number;
-  courseB: number;
-  kind: DuplicateKind;
-  /** 1 for exact copies; the exact pg_trgm similarity (float4) for near-duplicates */
-  score: number;
-  textHashA: string | null;
-  textHashB: string | null;
-  reason: string;
-}
-
-/** The part of a stored row the decision needs: the pair as found, and the row's id, status and version. */
-export interface StoredPair extends Omit<FoundPair, "reason"> {
-  id: number;
-  status: DuplicateStatus;
-  updatedAt: number;
-}
-
-export type PairAction =
-  | { action: "keep" }
-  | { action: "insert"; status: Exclude<DuplicateStatus, "resolved">; raised: boolean; linked: boolean }
-  | {
-      action: "update";
-      id: number;
-      /** compare-and-set guard: the row must still look as it did when read */
-      expected: Pick<StoredPair, "updatedAt" | "status" | "kind">;
-      status: Exclude<DuplicateStatus, "resolved">;
-      /** the pair becomes an open conflict that was not open before: log, alert, count */
-      raised: boolean;
-      /** the pair becomes an exact link of this kind that was not one before: count */
-      linked: boolean;
-    };
-
-/** A decision that writes (every action but "keep"): what the storage side carries out as a compare-and-set. */
-export type PairChange = Exclude<PairAction, { action: "keep" }>;
-
-/** One side of a pair before orientation. */
-export interface PairSide {
-  itemId: string;
-  courseId: number;
-  textHash: string | null;
-}
 
 /** Orders the two sides the way the table's unique index expects (`item_a < item_b`). */
 export function orientPair(

@@ -3,10 +3,10 @@
  * register (and forget an earlier removal), request a sync, remove (optionally purging the mirror), and record a
  * conflict resolution. Each returns a tagged result; the callers turn it into JSON or a page.
  */
-import type { Resolution } from "../dedup/pair-decision";
+import type { Resolution } from "../storage/d1/duplicate-pairs";
 import { loadConfig } from "../env";
 import { enqueueSyncJobs } from "../queue/enqueue";
-import { purgeCourse, type PurgeResult } from "../storage/course-purge";
+import { purgeCourse, type PurgeResult } from "../queue/course-purge";
 import type { Database } from "../storage/d1/client";
 import { getDuplicate, recordResolution, type DuplicateView } from "../storage/d1/conflicts";
 import { deleteCourseRow } from "../storage/d1/course-removal";
@@ -57,7 +57,7 @@ export async function removeCourse(
   const running = (await courseObject.status()).lease !== null;
   await courseObject.markRemoved({ at: now, purge });
   const graceMs = loadConfig(env).BLOB_GRACE_HOURS * 3_600_000;
-  const purged = purge ? await purgeCourse(env, courseId, now, graceMs) : null;
+  const purged = purge ? await purgeCourse(env, db, courseId, now, graceMs) : null;
   return { cancelledJobs: removal.cancelledJobs, runningJobStops: running, purged };
 }
 

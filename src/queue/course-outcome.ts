@@ -33,7 +33,7 @@ import {
 } from "../storage/d1/job-outcome";
 import { cancelJob } from "../storage/d1/sync-jobs";
 import { totals, type JobReport } from "../sync/report";
-import { purgeCourse } from "../storage/course-purge";
+import { purgeCourse } from "./course-purge";
 import { NOT_FOUND_RECHECK_MS } from "./course-missing";
 
 /** The error of a job that ended because its course was removed (or was never registered). */
@@ -177,7 +177,7 @@ export async function recordRemovedDuringSync(
   const now = Date.now();
   await cancelJob(db, jobId, REMOVED_DURING_SYNC, now, processed);
   const removal = await env.COURSE_SYNC.getByName(String(courseId)).removal();
-  if (removal?.purge) await purgeCourse(env, courseId, now, config.BLOB_GRACE_HOURS * 3_600_000);
+  if (removal?.purge) await purgeCourse(env, db, courseId, now, config.BLOB_GRACE_HOURS * 3_600_000);
 }
 
 /**

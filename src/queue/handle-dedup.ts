@@ -16,7 +16,7 @@ import {
   type PassSelection,
   dedupSettings,
   runDedupPass,
-} from "../dedup/pass/dedup-pass";
+} from "../dedup/dedup-pass";
 import type { DedupIndexPort } from "../dedup/vectors/counting-index";
 import { planRecheck } from "../dedup/near-duplicates";
 import { isVectorIndexPort } from "../ports/vector-index";

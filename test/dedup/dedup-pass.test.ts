@@ -5,7 +5,7 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { type DedupDeps, type DedupSettings, runDedupPass } from "../../src/dedup/pass/dedup-pass";
+import { type DedupDeps, type DedupSettings, runDedupPass } from "../../src/dedup/dedup-pass";
 import { MemoryVectorIndex } from "../local/stand-ins/memory-vector-index";
 import { similarity } from "../../src/dedup/trigram";
 import { loadConfig } from "../../src/env";

@@ -1,14 +1,8 @@
 /** The pure rules for duplicate rows: insert, update, keep; stale rows; the candidate cut-off per threshold. */
 import { describe, expect, it } from "vitest";
 import { CANDIDATE_CUTOFF } from "../../src/dedup/embedding";
-import {
-  type FoundPair,
-  type StoredPair,
-  candidateCutoffFor,
-  decidePair,
-  orientPair,
-  staleRowIds,
-} from "../../src/dedup/pair-decision";
+import { candidateCutoffFor, decidePair, orientPair, staleRowIds } from "../../src/dedup/pair-decision";
+import { type FoundPair, type StoredPair } from "../../src/storage/d1/duplicate-pairs";
 
 const near = (hashB = "hb", score = 0.9): FoundPair =>
   orientPair(

@@ -7,7 +7,7 @@
  * Raw SQL through `db.$client`: each row joins `items` twice with computed columns, filters are optional parameters
  * (`?n IS NULL OR ...`), the resolution is a guarded `UPDATE ... RETURNING`, and the counts are conditional sums.
  */
-import type { DuplicateKind, DuplicateStatus, Resolution } from "../../dedup/pair-decision";
+import type { DuplicateKind, DuplicateStatus, Resolution } from "./duplicate-pairs";
 import type { Database } from "./client";
 import { type DuplicateRow, courseIdRange } from "./duplicates";
 

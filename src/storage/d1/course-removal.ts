@@ -56,12 +56,12 @@ async function deleteInChunks(db: D1Database, statement: string, courseId: numbe
 
 /** Ids of the course's items whose text has a vector in the index (dedup_hash set), one page after `afterId`. */
 export async function indexedItemIds(
-  db: D1Database,
+  db: Database,
   courseId: number,
   afterId: string,
   limit: number,
 ): Promise<string[]> {
-  const { results } = await db
+  const { results } = await db.$client
     .prepare(
       `SELECT id FROM items WHERE course_id = ?1 AND dedup_hash IS NOT NULL AND id > ?2 ORDER BY id LIMIT ?3`,
     )
@@ -71,7 +71,8 @@ export async function indexedItemIds(
 }
 
 /** Deletes every row mirrored for the course (not the course row, not blobs). Idempotent. */
-export async function purgeCourseRows(db: D1Database, courseId: number): Promise<PurgedRows> {
+export async function purgeCourseRows(database: Database, courseId: number): Promise<PurgedRows> {
+  const db = database.$client;
   const changes = await deleteInChunks(
     db,
     "DELETE FROM item_changes WHERE id IN (SELECT id FROM item_changes WHERE course_id = ?1 LIMIT ?2)",

@@ -10,10 +10,44 @@
  * parameters per statement), twins are capped per hash with a window function, and the work selection is one
  * scan with computed columns; the check mark is a statement batched by dedup-checks.ts. Clearing checks is drizzle.
  */
-import { type DedupItem, MAX_TWINS_PER_HASH, type StoredText, type Twin } from "../../dedup/dedup-item";
 import { and, eq, isNull } from "drizzle-orm";
 import type { Database } from "./client";
 import { items } from "./schema";
+
+/** An item a pass looks at. */
+export interface DedupItem {
+  id: string;
+  courseId: number;
+  type: string;
+  textHash: string | null;
+  /** inline text, or null when it lives in R2 (textKey) or the item is gone */
+  text: string | null;
+  textKey: string | null;
+  dedupHash: string | null;
+  provisional: boolean;
+  /** deleted, or without text, yet still marked as checked: its vector and links must go */
+  gone: boolean;
+}
+
+/** A live text as a candidate's other side. */
+export interface StoredText {
+  id: string;
+  courseId: number;
+  textHash: string;
+  text: string;
+}
+
+/** A live item with the same text hash as one being checked. */
+export interface Twin {
+  id: string;
+  courseId: number;
+  textHash: string;
+  dedupHash: string | null;
+  provisional: boolean;
+}
+
+/** Caps the twins read per hash: a text copied into thousands of items is linked to the first ones only. */
+export const MAX_TWINS_PER_HASH = 50;
 
 /** The `items` columns a pass reads, as SQL returns them (`gone` computed: deleted or without text). */
 interface ItemRow {

@@ -21,7 +21,7 @@ import type {
   PairSide,
   Resolution,
   StoredPair,
-} from "../../dedup/pair-decision";
+} from "./duplicate-pairs";
 import type { Database } from "./client";
 
 /** A `duplicates` row as SQL returns it (see schema.ts for what each column means). */

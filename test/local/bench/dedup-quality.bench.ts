@@ -9,7 +9,7 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
 import { Rng, editWords, generateCorpus } from "../corpus/corpus";
-import { type DedupDeps, runDedupPass } from "../../../src/dedup/pass/dedup-pass";
+import { type DedupDeps, runDedupPass } from "../../../src/dedup/dedup-pass";
 import { MemoryVectorIndex } from "../stand-ins/memory-vector-index";
 import { exactNearDuplicatePairs, runDedupQualityBenchmark } from "../corpus/quality-benchmark";
 import { openDatabase } from "../../../src/storage/d1/client";

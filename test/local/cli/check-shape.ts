@@ -49,7 +49,7 @@ function runCruise(): z.infer<typeof CruiseSchema> {
   }
 }
 
-/** The parts of src/ nested in a folder with a rank of their own in LAYERS (e.g. "dedup/pass"). */
+/** The parts of src/ nested in a folder with a rank of their own in LAYERS (none today; a folder listed as "a/b" in LAYERS would be). */
 const NESTED_PARTS = [
   ...readFileSync(".dependency-cruiser.cjs", "utf8").matchAll(/^\s*"([a-z-]+\/[a-z-]+)",$/gm),
 ]

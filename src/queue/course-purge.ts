@@ -7,9 +7,9 @@
  */
 import { indexableId } from "../dedup/vectors/item-vectors";
 import { isVectorIndexPort } from "../ports/vector-index";
-import { collectGarbageBlobs } from "./blob-gc";
-import { openDatabase } from "./d1/client";
-import { indexedItemIds, purgeCourseRows, type PurgedRows } from "./d1/course-removal";
+import { collectGarbageBlobs } from "../storage/blob-gc";
+import type { Database } from "../storage/d1/client";
+import { indexedItemIds, purgeCourseRows, type PurgedRows } from "../storage/d1/course-removal";
 
 export interface PurgeResult extends PurgedRows {
   vectors: number;
@@ -20,6 +20,7 @@ const VECTOR_PAGE = 1_000;
 
 export async function purgeCourse(
   env: Env,
+  db: Database,
   courseId: number,
   now: number,
   blobGraceMs: number,
@@ -29,7 +30,7 @@ export async function purgeCourse(
   if (index) {
     let after = "";
     for (;;) {
-      const ids = await indexedItemIds(env.DB, courseId, after, VECTOR_PAGE);
+      const ids = await indexedItemIds(db, courseId, after, VECTOR_PAGE);
       const indexable: string[] = [];
       for (const id of ids) if (await indexableId(id)) indexable.push(id);
       if (indexable.length > 0) await index.deleteByIds(indexable);
@@ -39,7 +40,7 @@ export async function purgeCourse(
       after = last;
     }
   }
-  const rows = await purgeCourseRows(env.DB, courseId);
-  const blobs = await collectGarbageBlobs(openDatabase(env.DB), env.BLOBS, now, blobGraceMs);
+  const rows = await purgeCourseRows(db, courseId);
+  const blobs = await collectGarbageBlobs(db, env.BLOBS, now, blobGraceMs);
   return { ...rows, vectors, blobsOrphaned: blobs.orphaned };
 }

@@ -10,24 +10,17 @@
  * supports are dropped (`staleRowIds`), and the item is marked checked, provisionally when the index had not caught
  * up. All of an item's writes go in one D1 batch.
  */
-import type { Database } from "../../storage/d1/client";
-import { recordCheck } from "../../storage/d1/dedup-checks";
-import { findTwins, loadTexts } from "../../storage/d1/dedup-items";
-import { type PairWrite, readPairs } from "../../storage/d1/duplicates";
-import { type DedupItem, MAX_TWINS_PER_HASH, type Twin } from "../dedup-item";
-import { findNearDuplicates } from "../near-duplicates";
-import {
-  type FoundPair,
-  type PairSide,
-  candidateCutoffFor,
-  decidePair,
-  orientPair,
-  pairReason,
-  staleRowIds,
-} from "../pair-decision";
-import { formatFloat4 } from "../trigram";
-import type { DedupIndexPort } from "../vectors/counting-index";
-import { courseNamespace } from "../vectors/item-vectors";
+import type { Database } from "../storage/d1/client";
+import { recordCheck } from "../storage/d1/dedup-checks";
+import { findTwins, loadTexts } from "../storage/d1/dedup-items";
+import { type PairWrite, readPairs } from "../storage/d1/duplicates";
+import { type DedupItem, MAX_TWINS_PER_HASH, type Twin } from "../storage/d1/dedup-items";
+import { findNearDuplicates } from "./near-duplicates";
+import { candidateCutoffFor, decidePair, orientPair, pairReason, staleRowIds } from "./pair-decision";
+import { type FoundPair, type PairSide } from "../storage/d1/duplicate-pairs";
+import { formatFloat4 } from "./trigram";
+import type { DedupIndexPort } from "./vectors/counting-index";
+import { courseNamespace } from "./vectors/item-vectors";
 
 export interface CheckSettings {
   threshold: number;

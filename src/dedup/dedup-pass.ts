@@ -10,28 +10,22 @@
  * where to continue and which items are provisional. Bindings come in as arguments, and so do the log and the alert
  * sink: dedup reports through them and never imports observability (the queue handler wires them).
  */
-import type { Config } from "../../env";
-import type { VectorRecord } from "../../ports/vector-index";
-import type { Database } from "../../storage/d1/client";
-import {
-  clearChecks,
-  findTwins,
-  readText,
-  selectProvisional,
-  selectWork,
-} from "../../storage/d1/dedup-items";
+import type { Config } from "../env";
+import type { VectorRecord } from "../ports/vector-index";
+import type { Database } from "../storage/d1/client";
+import { clearChecks, findTwins, readText, selectProvisional, selectWork } from "../storage/d1/dedup-items";
 import {
   type PairWrite,
   readPairs,
   sweepDeadPairs,
   unlinkedBlobPairs,
   writePairs,
-} from "../../storage/d1/duplicates";
+} from "../storage/d1/duplicates";
 import { type CheckContext, type RaisedConflict, checkItem } from "./check-item";
-import type { DedupItem } from "../dedup-item";
-import { decidePair, orientPair, pairReason } from "../pair-decision";
-import { type DedupIndexPort, type IndexCounts, countingIndex } from "../vectors/counting-index";
-import { indexableId, itemVector } from "../vectors/item-vectors";
+import type { DedupItem } from "../storage/d1/dedup-items";
+import { decidePair, orientPair, pairReason } from "./pair-decision";
+import { type DedupIndexPort, type IndexCounts, countingIndex } from "./vectors/counting-index";
+import { indexableId, itemVector } from "./vectors/item-vectors";
 
 export interface DedupSettings {
   threshold: number;
