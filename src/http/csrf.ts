@@ -7,28 +7,14 @@
  */
 import type { Context } from "hono";
 import { constantTimeEqual } from "./constant-time";
+import { hmacBase64url } from "./hmac";
 
 export const CSRF_HEADER = "x-csrf-token";
 export const CSRF_FIELD = "_csrf";
 
-const encoder = new TextEncoder();
-
-function base64url(bytes: ArrayBuffer): string {
-  let binary = "";
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 /** The CSRF token bound to one session value. */
 export async function csrfTokenFor(session: string, secret: string): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return base64url(await crypto.subtle.sign("HMAC", key, encoder.encode(`canvas-sync-csrf:v1:${session}`)));
+  return hmacBase64url(secret, `canvas-sync-csrf:v1:${session}`);
 }
 
 /** True when `presented` is the CSRF token of `session` under one of `secrets`. */

@@ -4,29 +4,13 @@
  * on its own, and stops working when the token is rotated.
  */
 import { constantTimeEqual } from "./constant-time";
+import { hmacBase64url } from "./hmac";
 
 export const SESSION_COOKIE = "canvas_sync_token";
 export const SESSION_TTL_SECONDS = 12 * 3600;
 
-const encoder = new TextEncoder();
-
-function base64url(bytes: ArrayBuffer): string {
-  let binary = "";
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
 async function mac(secret: string, expiresAt: number): Promise<string> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    encoder.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"],
-  );
-  return base64url(
-    await crypto.subtle.sign("HMAC", key, encoder.encode(`canvas-sync-session:v1:${expiresAt}`)),
-  );
+  return hmacBase64url(secret, `canvas-sync-session:v1:${expiresAt}`);
 }
 
 /** A session value for `secret` valid until `nowMs + ttlSeconds`. */
