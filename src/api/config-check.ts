@@ -2,7 +2,8 @@
  * Every HTTP request first checks the worker's configuration with the same schema as the queue and cron entry
  * points (src/env.ts). A misconfigured worker answers 503 to everything, /health included, so nothing looks healthy
  * while it cannot work; the response says only that the configuration is invalid (the log names the variables),
- * because an anonymous caller must not learn which secret is missing or too short.
+ * because an anonymous caller must not learn which secret is missing or too short. The checked configuration is
+ * then the request's (`c.var.config`): nothing behind this middleware parses the environment again.
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/database";
@@ -23,6 +24,7 @@ export function requireValidConfig(): MiddlewareHandler<AppEnv> {
         503,
       );
     }
+    c.set("config", check.config);
     await next();
     return undefined;
   };

@@ -98,7 +98,7 @@ dashboardActions.post("/courses/:canvasCourseId/remove", async (c) => {
   const parsed = RemoveForm.safeParse(allowed.form);
   if (!id.success || !parsed.success) return c.redirect("/?notice=invalid", 303);
   const purge = parsed.data.purge === "true";
-  const removal = await removeCourse(c.var.db, c.env, id.data, purge, Date.now());
+  const removal = await removeCourse(c.var.db, c.env, c.var.config, id.data, purge, Date.now());
   if (!removal) return c.redirect("/?notice=not_registered", 303);
   return c.redirect(`/?notice=${purge ? "purged" : "removed"}`, 303);
 });

@@ -11,8 +11,8 @@ import type { AppEnv } from "../http/database";
 import { constantTimeEqual } from "../http/constant-time";
 import { createSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from "../http/session";
 import { getDuplicate, listConflicts } from "../storage/d1/conflicts";
-import { configuredGateTarget, liveEventsHealth } from "../http/config-inputs";
-import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../observability/health";
+import { configuredGateTarget, liveEventsHealth, stuckJobLimitMs } from "../http/config-inputs";
+import { evaluateHealth, readHealthInput } from "../observability/health";
 import { readGateSnapshot } from "../observability/metrics-collect";
 import { courseChangeLog, isChangeLogCursor } from "../storage/d1/change-log";
 import { courseTitles } from "../storage/d1/dashboard-reads";
@@ -122,11 +122,11 @@ dashboardRoutes.get("/", async (c) => {
     return render(c, <NotFoundPage message="That page of courses does not exist." />, 400);
   const db = c.var.db;
   const [healthInput, rows, running, points, gate] = await Promise.all([
-    readHealthInput(db, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
+    readHealthInput(db, now, stuckJobLimitMs(c.var.config), liveEventsHealth(c.var.config)),
     listCourses(db, after, PAGE_SIZE + 1),
     runningJobs(db, c.env.COURSE_SYNC),
     recentJobPoints(db, PLOT_JOBS),
-    configuredGateTarget(c.env).then((target) => readGateSnapshot(c.env.CANVAS_GATE, target)),
+    configuredGateTarget(c.var.config).then((target) => readGateSnapshot(c.env.CANVAS_GATE, target)),
   ]);
   const courses = rows.slice(0, PAGE_SIZE);
   const last = courses.at(-1);

@@ -10,7 +10,6 @@ import { z } from "zod";
 import type { AppEnv } from "../http/database";
 import { isAuthenticated } from "../http/auth";
 import { ITEM_TYPES } from "../detect/item-types";
-import { loadConfig } from "../env";
 import { MAX_QUERY_CHARS } from "../search/limits";
 import { runSearch, type SearchHit } from "../search/search-service";
 import { Layout } from "./layout";
@@ -133,7 +132,7 @@ searchPageRoutes.get("/search", async (c) => {
     return c.html(<SearchPage form={form} hits={null} nextCursor={null} error={null} />);
   const outcome = await runSearch(
     c.var.db,
-    loadConfig(c.env).CANVAS_BASE_URL,
+    c.var.config.CANVAS_BASE_URL,
     {
       q: form.q,
       syntax: "simple",

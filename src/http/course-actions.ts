@@ -4,7 +4,7 @@
  * conflict resolution. Each returns a tagged result; the callers turn it into JSON or a page.
  */
 import type { Resolution } from "../storage/d1/duplicate-pairs";
-import { loadConfig } from "../env";
+import type { Config } from "../env";
 import { enqueueSyncJobs } from "../queue/enqueue";
 import { purgeCourse, type PurgeResult } from "../queue/course-purge";
 import type { Database } from "../storage/d1/client";
@@ -47,6 +47,7 @@ export interface Removal {
 export async function removeCourse(
   db: Database,
   env: Env,
+  config: Config,
   courseId: number,
   purge: boolean,
   now: number,
@@ -56,7 +57,7 @@ export async function removeCourse(
   const courseObject = env.COURSE_SYNC.getByName(String(courseId));
   const running = (await courseObject.status()).lease !== null;
   await courseObject.markRemoved({ at: now, purge });
-  const graceMs = loadConfig(env).BLOB_GRACE_HOURS * 3_600_000;
+  const graceMs = config.BLOB_GRACE_HOURS * 3_600_000;
   const purged = purge ? await purgeCourse(env, db, courseId, now, graceMs) : null;
   return { cancelledJobs: removal.cancelledJobs, runningJobStops: running, purged };
 }

@@ -7,7 +7,6 @@
 import { StreamableHTTPTransport } from "@hono/mcp";
 import { Hono } from "hono";
 import type { AppEnv } from "../http/database";
-import { loadConfig } from "../env";
 import { createMcpServer } from "./server";
 
 export const mcpRoutes = new Hono<AppEnv>();
@@ -17,7 +16,7 @@ mcpRoutes.post("/mcp", async (c) => {
     db: c.var.db,
     blobs: c.env.BLOBS,
     courseSync: c.env.COURSE_SYNC,
-    canvasBaseUrl: loadConfig(c.env).CANVAS_BASE_URL,
+    canvasBaseUrl: c.var.config.CANVAS_BASE_URL,
     now: Date.now,
   });
   // No sessionIdGenerator: stateless mode.

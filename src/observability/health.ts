@@ -111,9 +111,3 @@ export async function readHealthInput(
     ...extra,
   };
 }
-
-/** The stuck-job limit from STUCK_JOB_MINUTES (default 30); a missing or nonsensical value falls back to the default. */
-export function stuckJobLimitMs(env: { STUCK_JOB_MINUTES?: string | undefined }): number {
-  const minutes = Number(env.STUCK_JOB_MINUTES ?? 30);
-  return (Number.isFinite(minutes) && minutes > 0 ? minutes : 30) * 60_000;
-}

@@ -7,12 +7,9 @@ import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/api/app";
 import { HealthSchema } from "../../src/api/schemas";
-import {
-  evaluateHealth,
-  readHealthInput,
-  stuckJobLimitMs,
-  type HealthInput,
-} from "../../src/observability/health";
+import { evaluateHealth, readHealthInput, type HealthInput } from "../../src/observability/health";
+import { ConfigError, loadConfig } from "../../src/env";
+import { stuckJobLimitMs } from "../../src/http/config-inputs";
 import { openDatabase } from "../../src/storage/d1/client";
 import { API_TOKEN, CANVAS_TOKEN } from "../support/harness";
 import { reportWith, seedCourse, seedJob } from "../support/seed-rows";
@@ -67,11 +64,13 @@ describe("evaluateHealth", () => {
     ]);
   });
 
-  it("reads the stuck-job limit from STUCK_JOB_MINUTES, falling back to 30 minutes", () => {
-    expect(stuckJobLimitMs({ STUCK_JOB_MINUTES: "45" })).toBe(45 * MINUTE);
-    expect(stuckJobLimitMs({})).toBe(30 * MINUTE);
-    expect(stuckJobLimitMs({ STUCK_JOB_MINUTES: "-3" })).toBe(30 * MINUTE);
-    expect(stuckJobLimitMs({ STUCK_JOB_MINUTES: "soon" })).toBe(30 * MINUTE);
+  it("reads the stuck-job limit from the checked STUCK_JOB_MINUTES (30 minutes unset); a bad value is refused", () => {
+    const settings = { ...env, CANVAS_TOKEN, API_TOKEN };
+    expect(stuckJobLimitMs(loadConfig({ ...settings, STUCK_JOB_MINUTES: "45" }))).toBe(45 * MINUTE);
+    expect(stuckJobLimitMs(loadConfig({ ...settings, STUCK_JOB_MINUTES: undefined }))).toBe(30 * MINUTE);
+    // The configuration check refuses these before anything reads the limit (every request answers 503).
+    expect(() => loadConfig({ ...settings, STUCK_JOB_MINUTES: "-3" })).toThrow(ConfigError);
+    expect(() => loadConfig({ ...settings, STUCK_JOB_MINUTES: "soon" })).toThrow(ConfigError);
   });
 });
 

@@ -188,7 +188,7 @@ courseRoutes.openapi(
   async (c) => {
     const { canvasCourseId } = c.req.valid("param");
     const purge = c.req.valid("query").purge === "true";
-    const removal = await removeCourse(c.var.db, c.env, canvasCourseId, purge, Date.now());
+    const removal = await removeCourse(c.var.db, c.env, c.var.config, canvasCourseId, purge, Date.now());
     if (!removal) throw new ApiError(404, "not_found", `course ${canvasCourseId} is not registered`);
     return c.json(
       {

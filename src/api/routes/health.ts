@@ -1,8 +1,8 @@
 /** GET /health: the health checks (no auth, no course content); 200 unless unhealthy, then 503. */
 import { createRoute, OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/database";
-import { liveEventsHealth } from "../../http/config-inputs";
-import { evaluateHealth, readHealthInput, stuckJobLimitMs } from "../../observability/health";
+import { liveEventsHealth, stuckJobLimitMs } from "../../http/config-inputs";
+import { evaluateHealth, readHealthInput } from "../../observability/health";
 import { HealthSchema } from "../schemas";
 
 export const healthRoutes = new OpenAPIHono<AppEnv>();
@@ -27,7 +27,7 @@ healthRoutes.openapi(
   async (c) => {
     const now = Date.now();
     const health = evaluateHealth(
-      await readHealthInput(c.var.db, now, stuckJobLimitMs(c.env), liveEventsHealth(c.env)),
+      await readHealthInput(c.var.db, now, stuckJobLimitMs(c.var.config), liveEventsHealth(c.var.config)),
     );
     return c.json(
       { ...health, checkedAt: new Date(now).toISOString() },

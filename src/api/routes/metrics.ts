@@ -5,8 +5,7 @@
  */
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/database";
-import { configuredGateTarget, liveEventsHealth } from "../../http/config-inputs";
-import { stuckJobLimitMs } from "../../observability/health";
+import { configuredGateTarget, liveEventsHealth, stuckJobLimitMs } from "../../http/config-inputs";
 import { buildMetricFamilies } from "../../observability/metric-families";
 import { collectMetrics } from "../../observability/metrics-collect";
 import { EXPOSITION_CONTENT_TYPE, renderExposition } from "../../observability/prometheus";
@@ -39,10 +38,10 @@ metricsRoutes.openapi(
   async (c) => {
     const snapshot = await collectMetrics(c.var.db, {
       now: Date.now(),
-      stuckJobMs: stuckJobLimitMs(c.env),
-      liveEvents: liveEventsHealth(c.env),
+      stuckJobMs: stuckJobLimitMs(c.var.config),
+      liveEvents: liveEventsHealth(c.var.config),
       gates: c.env.CANVAS_GATE,
-      gateTarget: await configuredGateTarget(c.env),
+      gateTarget: await configuredGateTarget(c.var.config),
     });
     return c.text(renderExposition(buildMetricFamilies(snapshot)), 200, {
       "content-type": EXPOSITION_CONTENT_TYPE,

@@ -2,7 +2,6 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../../http/database";
 import { ITEM_TYPES } from "../../detect/item-types";
-import { loadConfig } from "../../env";
 import { MAX_QUERY_CHARS } from "../../search/limits";
 import { runSearch } from "../../search/search-service";
 import { ApiError } from "../../http/errors";
@@ -74,7 +73,7 @@ searchRoutes.openapi(
     const query = c.req.valid("query");
     const outcome = await runSearch(
       c.var.db,
-      loadConfig(c.env).CANVAS_BASE_URL,
+      c.var.config.CANVAS_BASE_URL,
       {
         q: query.q,
         syntax: query.syntax,

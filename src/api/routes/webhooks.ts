@@ -14,7 +14,6 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { AppEnv } from "../../http/database";
-import { loadConfig } from "../../env";
 import { countOutcome } from "../../events/event-counters";
 import { checkInstitution, type InstitutionIgnoreReason } from "../../events/institution";
 import {
@@ -91,7 +90,7 @@ webhookRoutes.openAPIRegistry.registerPath({
 });
 
 webhookRoutes.post("/webhooks/canvas", async (c) => {
-  const settings = webhookSettings(loadConfig(c.env));
+  const settings = webhookSettings(c.var.config);
   const text = decodeUtf8(await c.req.arrayBuffer());
   if (text === null) return rejection(c, { kind: "malformed", detail: "body is not UTF-8" });
   const verified = await verifyDelivery(text, c.req.header("content-type") ?? null, {
