@@ -20,12 +20,21 @@ import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { tokenFingerprint } from "../../../src/canvas/token-fingerprint";
 import { budgetGateName } from "../../../src/durable/canvas-gate";
+import { SyncMessageSchema } from "../../../src/queue/message";
 import { seededRandom } from "../../../src/resilience/backoff";
 import type { CanvasSimulator } from "../simulator";
 import { DEFAULT_THROTTLE } from "../simulator/throttle";
 import { CANVAS_ORIGIN, resetStorage, startSimulator } from "../../support/harness";
 import { idealMakespanMs, type Segment } from "./ideal-makespan";
-import { deliver, jobRow, newJobs, registerCourses, syncEnv, testQueues } from "../../support/sync-harness";
+import {
+  deliver,
+  jobRow,
+  newJobs,
+  registerCourses,
+  syncEnv,
+  testQueues,
+  type TestQueues,
+} from "../../support/sync-harness";
 
 export interface RateBudgetBenchmarkOptions {
   /** objects per course */
@@ -196,6 +205,15 @@ async function logCanvasRequests(
   return log;
 }
 
+/** The continuation the consumer sent for `jobId`, taken off the captured sync queue (undefined when none). */
+function takeContinuation(queues: TestQueues, jobId: string): unknown {
+  const index = queues.sync.sent.findIndex((entry) => {
+    const message = SyncMessageSchema.safeParse(entry.body);
+    return message.success && message.data.jobId === jobId;
+  });
+  return index < 0 ? undefined : queues.sync.sent.splice(index, 1)[0]?.body;
+}
+
 /** Each course's requests in order, cut into runs of listing pages (one at a time) and the rest (six at once). */
 function segmentsOf(log: readonly LoggedRequest[], courseIds: readonly number[]): Segment[][] {
   return courseIds.map((courseId) => {
@@ -258,10 +276,13 @@ export async function runRateBudgetBenchmark(
   // One sync per consumer invocation (max_batch_size = 1): the courses' deliveries run as concurrent invocations.
   const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
   const random = seededRandom(options.seed ?? 17);
+  // A course larger than one delivery's budget continues in further deliveries (bounded deliveries): each course
+  // plays its own job's continuations until the job is done, as the queue would.
   await Promise.all(
-    messages.map((message) =>
-      deliver(workerEnv, [{ id: message.jobId, body: message, attempts: 1 }], { random }),
-    ),
+    messages.map(async (message) => {
+      for (let body: unknown = message; body !== undefined; body = takeContinuation(queues, message.jobId))
+        await deliver(workerEnv, [{ id: message.jobId, body, attempts: 1 }], { random });
+    }),
   );
   const makespanMs = Math.max(1, Date.now() - started);
   const budget = budgetUseOf(await sampler.stop());
