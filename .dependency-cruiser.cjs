@@ -38,7 +38,7 @@ const LAYERS = [
 
 const part = (name) => (name.endsWith(".ts") ? `src/${name.replace(".", "\\.")}$` : `src/${name}/`);
 const above = (index) => LAYERS.slice(index + 1).map((name) => `^${part(name)}`);
-/** A folder's own files, without the nested parts that have a rank of their own (dedup/pass inside dedup). */
+/** A folder's own files, without nested parts listed with a rank of their own ("a/b" inside "a"; none today). */
 const nested = (name) =>
   LAYERS.filter((other) => other.startsWith(`${name}/`)).map((other) => `^${part(other)}`);
 
