@@ -39,6 +39,8 @@ export function formatHealthValue(check: Pick<HealthCheck, "name">, value: numbe
   if (value === null) return "—";
   if (check.name.endsWith("_seconds")) return formatDuration(value * 1000);
   if (check.name.endsWith("_rate")) return formatPercent(value);
+  // A yes/no condition (1 when it holds), e.g. Live Events accepted with no institution configured.
+  if (check.name.endsWith("_unset")) return value > 0 ? "yes" : "no";
   return String(value);
 }
 
@@ -48,6 +50,7 @@ export function healthCheckLabel(name: string): string {
     stuck_jobs: "stuck jobs",
     max_sync_lag_seconds: "largest sync lag",
     recent_error_rate: "failed syncs (last hour)",
+    live_events_institution_unset: "Live Events accepted from any institution",
   };
   return labels[name] ?? name.replace(/_/g, " ");
 }

@@ -70,9 +70,13 @@ dashboardRoutes.get("/ui/app.js", (c) =>
   }),
 );
 
-dashboardRoutes.get("/ui/favicon.svg", (c) =>
-  c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "max-age=86400" }),
-);
+// Pages that are not HTML (the /metrics text, a JSON answer) carry no <link rel="icon">, so a browser showing them
+// asks for /favicon.ico: answer it with the same icon rather than a 404.
+for (const path of ["/ui/favicon.svg", "/favicon.ico"]) {
+  dashboardRoutes.get(path, (c) =>
+    c.body(FAVICON_SVG, 200, { "content-type": "image/svg+xml", "cache-control": "max-age=86400" }),
+  );
+}
 
 dashboardRoutes.get("/login", (c) => render(c, <LoginPage />));
 

@@ -90,6 +90,15 @@ describe("sign-in", () => {
     expect(js.status).toBe(200);
     expect(await js.text()).toContain("/api/courses/");
   });
+
+  it("answers /favicon.ico with the icon (a browser asks for it on the plain-text /metrics page)", async () => {
+    for (const path of ["/favicon.ico", "/ui/favicon.svg"]) {
+      const icon = await withCookie(path, "");
+      expect(icon.status).toBe(200);
+      expect(icon.headers.get("content-type")).toBe("image/svg+xml");
+      expect(await icon.text()).toContain("<svg");
+    }
+  });
 });
 
 describe("pages after real syncs", () => {

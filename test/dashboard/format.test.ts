@@ -4,6 +4,7 @@ import {
   formatCount,
   formatDuration,
   formatHealthValue,
+  healthCheckLabel,
   formatPercent,
   formatRelative,
   formatTimestamp,
@@ -56,6 +57,14 @@ describe("health values", () => {
     expect(formatHealthValue({ name: "max_sync_lag_seconds" }, 5400)).toBe("1h 30m");
     expect(formatHealthValue({ name: "stuck_jobs" }, 2)).toBe("2");
     expect(formatHealthValue({ name: "stuck_jobs" }, null)).toBe("—");
+  });
+
+  it("shows a yes/no check in words", () => {
+    expect(formatHealthValue({ name: "live_events_institution_unset" }, 1)).toBe("yes");
+    expect(formatHealthValue({ name: "live_events_institution_unset" }, 0)).toBe("no");
+    expect(healthCheckLabel("live_events_institution_unset")).toBe(
+      "Live Events accepted from any institution",
+    );
   });
 });
 
