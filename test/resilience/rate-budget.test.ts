@@ -11,35 +11,8 @@ import {
   release,
   reserve,
   throttleRegime,
-  type RateBudgetState,
-  type ReserveResult,
 } from "../../src/resilience/rate-budget";
-
-const T0 = 1_000_000;
-
-/** A fresh budget that has heard from Canvas once: the bucket is drained. */
-function heard(settings: Parameters<typeof createRateBudget>[1] = {}): RateBudgetState {
-  const state = createRateBudget(T0, settings);
-  return observe(state, { cost: null, remaining: state.hwm, throttled: false }, T0);
-}
-
-function granted(result: ReserveResult): Extract<ReserveResult, { kind: "granted" }> {
-  if (result.kind !== "granted") throw new Error(`expected a grant, got a wait of ${result.waitMs} ms`);
-  return result;
-}
-
-/** Reserves until refused; returns the state and how many were granted. */
-function fill(
-  state: RateBudgetState,
-  now: number,
-): { state: RateBudgetState; grants: number; refusal: ReserveResult } {
-  let current = state;
-  for (let grants = 0; ; grants++) {
-    const result = reserve(current, now);
-    if (result.kind === "wait") return { state: result.state, grants, refusal: result };
-    current = result.state;
-  }
-}
+import { fill, granted, heard, T0 } from "../support/rate-budget-fixtures";
 
 describe("defaults", () => {
   it("mirror Canvas's open-source throttle settings", () => {

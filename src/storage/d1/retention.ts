@@ -24,6 +24,17 @@ const OLD_JOBS = `SELECT j.id FROM sync_jobs j
     AND j.id NOT IN (SELECT last_job_id FROM courses WHERE last_job_id IS NOT NULL)
   ORDER BY j.finished_at LIMIT ?2`;
 
+/** Runs one bounded DELETE (?1 = cutoff, ?2 = batch size) and says how many rows went. */
+async function deleteBounded(
+  db: D1Database,
+  sql: string,
+  cutoff: number,
+  limit: number,
+): Promise<RetentionBatch> {
+  const result = await db.prepare(sql).bind(cutoff, limit).run();
+  return { deleted: result.meta.changes };
+}
+
 export async function deleteOldJobs(db: D1Database, cutoff: number, limit: number): Promise<RetentionBatch> {
   const [, jobs] = await db.batch([
     db.prepare(`DELETE FROM job_deliveries WHERE job_id IN (${OLD_JOBS})`).bind(cutoff, limit),
@@ -38,14 +49,13 @@ export async function deleteOldChanges(
   cutoff: number,
   limit: number,
 ): Promise<RetentionBatch> {
-  const result = await db
-    .prepare(
-      `DELETE FROM item_changes WHERE at < ?1
-         AND id IN (SELECT id FROM item_changes ORDER BY id LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return { deleted: result.meta.changes };
+  return deleteBounded(
+    db,
+    `DELETE FROM item_changes WHERE at < ?1
+       AND id IN (SELECT id FROM item_changes ORDER BY id LIMIT ?2)`,
+    cutoff,
+    limit,
+  );
 }
 
 /** Dead letters older than the cutoff, among the oldest `limit` ids. */
@@ -54,14 +64,13 @@ export async function deleteOldDeadLetters(
   cutoff: number,
   limit: number,
 ): Promise<RetentionBatch> {
-  const result = await db
-    .prepare(
-      `DELETE FROM dead_letters WHERE at < ?1
-         AND id IN (SELECT id FROM dead_letters ORDER BY id LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return { deleted: result.meta.changes };
+  return deleteBounded(
+    db,
+    `DELETE FROM dead_letters WHERE at < ?1
+       AND id IN (SELECT id FROM dead_letters ORDER BY id LIMIT ?2)`,
+    cutoff,
+    limit,
+  );
 }
 
 /** Event marks not moved since the cutoff, unless their job is still queued or running. */
@@ -70,17 +79,16 @@ export async function deleteOldEventMarks(
   cutoff: number,
   limit: number,
 ): Promise<RetentionBatch> {
-  const result = await db
-    .prepare(
-      `DELETE FROM event_marks WHERE object_key IN (
-         SELECT object_key FROM event_marks
-         WHERE at < ?1 AND (job_id IS NULL
-           OR job_id NOT IN (SELECT id FROM sync_jobs WHERE status IN ('queued', 'running')))
-         ORDER BY at LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return { deleted: result.meta.changes };
+  return deleteBounded(
+    db,
+    `DELETE FROM event_marks WHERE object_key IN (
+       SELECT object_key FROM event_marks
+       WHERE at < ?1 AND (job_id IS NULL
+         OR job_id NOT IN (SELECT id FROM sync_jobs WHERE status IN ('queued', 'running')))
+       ORDER BY at LIMIT ?2)`,
+    cutoff,
+    limit,
+  );
 }
 
 /** Counter label sets that have not moved since the cutoff (rows never stamped are kept until they move). */
@@ -89,14 +97,13 @@ export async function deleteIdleCounters(
   cutoff: number,
   limit: number,
 ): Promise<RetentionBatch> {
-  const result = await db
-    .prepare(
-      `DELETE FROM metric_counters WHERE rowid IN (
-         SELECT rowid FROM metric_counters WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2)`,
-    )
-    .bind(cutoff, limit)
-    .run();
-  return { deleted: result.meta.changes };
+  return deleteBounded(
+    db,
+    `DELETE FROM metric_counters WHERE rowid IN (
+       SELECT rowid FROM metric_counters WHERE updated_at < ?1 ORDER BY updated_at LIMIT ?2)`,
+    cutoff,
+    limit,
+  );
 }
 
 // Tombstones deleted before the cutoff whose vector is already gone from the index (the dedup pass clears
