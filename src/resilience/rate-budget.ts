@@ -7,13 +7,18 @@
  * The mirror grants a request only while (estimated level, leaked to now) + (our requests in flight, this one
  * included) x upFront stays below hwm - safetyMargin: Canvas's own admission rule, less a small margin, so a request
  * we send cannot find the bucket full. What a response reports:
- * - `X-Rate-Limit-Remaining` is the truth about the bucket, except that it also holds the up-front charges of our
- *   requests Canvas is still serving. `reserve` counts every lease in flight, so the charges of the leases known to
- *   be at Canvas are taken out of the reported level instead of being counted twice (that double count held a
- *   token with a few requests in flight well below its rate). Known to be at Canvas: the leases of the same holder
- *   (one sync delivery, whose requests leave in the order they were granted) granted before the reporting one.
- *   Not the others: a Worker invocation has six connections, so a lease granted in another invocation may still
- *   wait for one, and taking its charge out would let the estimate fall below the bucket;
+ * - `X-Rate-Limit-Remaining` is the truth about the bucket, except that it also holds the up-front charges of those of
+ *   our requests Canvas was serving when it answered, and which of our leases those were is not known: a lease
+ *   granted to another sync delivery may still wait for one of its invocation's six connections. So a report
+ *   bounds the level rather than fixing it: at most the reported level less the charges of the leases surely at
+ *   Canvas (the same holder's older ones: one sync delivery's requests leave in the order they were granted), at
+ *   least the reported level less the charges of every other lease in flight. Between the bounds the mirror keeps
+ *   its own account (every response's `X-Request-Cost`, leaked at the outflow), which is exact while the token is
+ *   ours alone. Reading the upper bound as the level, as this module once did, counted most requests in flight
+ *   twice and held several courses on one token to a third of the bucket's rate;
+ * - a report the own account cannot explain (the level above even the lower bound, by more than the margin) means
+ *   another client is spending on the token: for `OTHERS_MEMORY_MS` the upper bound is read as the level, erring
+ *   high, as it must while someone else's requests are invisible;
  * - a throttled response means the bucket is full;
  * - requests that cost more than their up-front charge widen the margin by the excess (`marginOf`);
  * - a response without the headers is charged what the host has taught us: its reported costs' mean on a host that
@@ -58,6 +63,10 @@ export interface RateBudgetState {
   meanCost: number;
   /** the highest recent X-Request-Cost (decaying): requests dearer than their up-front charge widen the margin */
   peakCost: number;
+  /** when a response last reported the remaining quota (0: never) */
+  reportedAt: number;
+  /** when a report last showed charges our own requests cannot explain: another client on the token (0: never) */
+  othersSeenAt: number;
 }
 
 export const RateBudgetStateSchema = z.object({
@@ -83,11 +92,22 @@ export const RateBudgetStateSchema = z.object({
   unreported: z.number().nonnegative().default(0),
   meanCost: z.number().nonnegative().default(5),
   peakCost: z.number().nonnegative().default(0),
+  reportedAt: z.number().finite().nonnegative().default(0),
+  othersSeenAt: z.number().finite().nonnegative().default(0),
 });
 
 export type RateBudgetSettings = Omit<
   RateBudgetState,
-  "level" | "updatedAt" | "inFlight" | "nextLeaseId" | "reported" | "unreported" | "meanCost" | "peakCost"
+  | "level"
+  | "updatedAt"
+  | "inFlight"
+  | "nextLeaseId"
+  | "reported"
+  | "unreported"
+  | "meanCost"
+  | "peakCost"
+  | "reportedAt"
+  | "othersSeenAt"
 >;
 
 /** Responses without headers before a host that has never reported any is taken as unthrottled. */
@@ -96,8 +116,15 @@ export const LEARNING_RESPONSES = 10;
 const RESPONSE_WINDOW = 1000;
 /** Weight of the newest cost in the mean cost. */
 const COST_WEIGHT = 0.1;
-/** How much of the peak cost survives each reporting response (half-life of about 140 responses). */
-const PEAK_DECAY = 0.995;
+/** How much of the peak cost survives each reporting response (half-life of about 690 responses). */
+const PEAK_DECAY = 0.999;
+/**
+ * Reports this close together are one account: a gap between the own account and a report after a longer silence
+ * is the bucket's history (another client spent it earlier, or it leaked), not a client spending alongside.
+ */
+const TRACKING_MS = 10_000;
+/** How long the upper bound is read as the level after a report showed another client spending on the token. */
+export const OTHERS_MEMORY_MS = 60_000;
 
 /** What the host's responses say about its throttle so far. */
 export type ThrottleRegime = "learning" | "reported" | "unreported";
@@ -134,6 +161,8 @@ export function createRateBudget(now: number, settings: Partial<RateBudgetSettin
     unreported: 0,
     meanCost: chosen.assumedCost,
     peakCost: 0,
+    reportedAt: 0,
+    othersSeenAt: 0,
   };
 }
 
@@ -148,7 +177,8 @@ export type ReserveResult =
 export function reserve(state: RateBudgetState, now: number, holder?: string): ReserveResult {
   const current = advance(state, now);
   // Canvas adds this request's up-front charge before it asks whether the bucket is full.
-  const charges = (current.inFlight.length + 1) * current.upFront;
+  // Each request in flight may yet swap its up-front charge for a dearer real cost before this one arrives.
+  const charges = current.inFlight.length * inFlightCharge(current) + current.upFront;
   const ceiling = current.hwm - marginOf(current);
   const excess = current.level + charges - ceiling;
   // A lone request on a drained bucket always goes: nothing else could ever make room for it.
@@ -204,16 +234,41 @@ export function observe(
   if (remaining !== null) {
     // remaining = hwm - bucket, so Canvas's hwm is at least `remaining`: learn a larger one if it shows.
     const hwm = Math.max(counted.hwm, remaining);
-    if (observation.throttled) return { ...counted, hwm, level: hwm };
-    const answered = counted.inFlight.find((lease) => lease.id === leaseId);
-    const atCanvas = counted.inFlight.filter(
-      (lease) => answered?.holder !== undefined && lease.holder === answered.holder && lease.id < answered.id,
-    ).length;
-    return { ...counted, hwm, level: Math.max(0, hwm - remaining - atCanvas * counted.upFront) };
+    if (observation.throttled) return { ...counted, hwm, level: hwm, reportedAt: now, othersSeenAt: now };
+    const level = reconciledLevel(current, counted, hwm - remaining, cost, now, leaseId);
+    return { ...counted, hwm, level: level.level, reportedAt: now, othersSeenAt: level.othersSeenAt };
   }
   if (observation.throttled) return { ...counted, level: Math.max(counted.level, counted.hwm) };
   // Charged by what the responses before this one taught.
   return { ...counted, level: counted.level + Math.max(0, cost ?? silentCharge(current)) };
+}
+
+/**
+ * The level after a report of `reportedLevel` (hwm - remaining) on the response to `leaseId`: the own account
+ * (the level before plus this response's cost) held between what the report allows, or the upper bound while
+ * another client is spending on the token.
+ */
+function reconciledLevel(
+  before: RateBudgetState,
+  counted: RateBudgetState,
+  reportedLevel: number,
+  cost: number | null,
+  now: number,
+  leaseId: number | undefined,
+): { level: number; othersSeenAt: number } {
+  const answered = counted.inFlight.find((lease) => lease.id === leaseId);
+  const others = counted.inFlight.filter((lease) => lease.id !== leaseId);
+  const surelyAtCanvas = others.filter(
+    (lease) => answered?.holder !== undefined && lease.holder === answered.holder && lease.id < answered.id,
+  ).length;
+  const upper = Math.max(0, reportedLevel - surelyAtCanvas * counted.upFront);
+  const lower = Math.max(0, reportedLevel - others.length * counted.upFront);
+  const own = counted.level + Math.max(0, cost ?? silentCharge(before));
+  const tracking = before.reportedAt > 0 && now - before.reportedAt <= TRACKING_MS;
+  const unexplained = tracking && own + marginOf(counted) < lower;
+  const othersSeenAt = unexplained ? now : counted.othersSeenAt;
+  if (othersSeenAt > 0 && now - othersSeenAt < OTHERS_MEMORY_MS) return { level: upper, othersSeenAt };
+  return { level: Math.min(upper, Math.max(lower, own)), othersSeenAt };
 }
 
 /** The charge for a response that reported nothing, by what the host has shown so far. */
@@ -251,6 +306,14 @@ function countResponse(state: RateBudgetState, reporting: boolean, cost: number 
  */
 export function marginOf(state: RateBudgetState): number {
   return Math.max(state.safetyMargin, state.peakCost - state.upFront);
+}
+
+/**
+ * What a request in flight is counted for: its up-front charge, or the recent peak cost while requests have cost
+ * more than that (Canvas adds such a cost when the request ends, which may come before our next request arrives).
+ */
+export function inFlightCharge(state: RateBudgetState): number {
+  return Math.max(state.upFront, state.peakCost);
 }
 
 /** Ends a lease; without an id, the oldest one (callers that do not track ids). Unknown ids are a no-op. */
