@@ -1,15 +1,59 @@
-/** Runs `task` over `items` with at most `limit` in flight; rejects with the first failure (tasks in flight finish). */
+/**
+ * Runs `task` over `items` with at most `limit` in flight. After a failure no further item is started; once the
+ * tasks in flight have finished, it rejects with the first failure (so nothing runs on behind its caller's back).
+ */
 export async function runWithConcurrency<T>(
   items: readonly T[],
   limit: number,
   task: (item: T) => Promise<void>,
 ): Promise<void> {
   let next = 0;
+  const failures: unknown[] = [];
   const workers = Array.from({ length: Math.min(Math.max(1, limit), items.length) }, async () => {
-    while (next < items.length) {
+    while (failures.length === 0 && next < items.length) {
       const item = items[next++];
-      if (item !== undefined) await task(item);
+      try {
+        if (item !== undefined) await task(item);
+      } catch (error) {
+        failures.push(error);
+      }
     }
   });
   await Promise.all(workers);
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * Steps run one after another behind a pool of workers (which goes on meanwhile); the first failure is kept, later
+ * steps are skipped, and the pool learns of it through `throwIfFailed`.
+ */
+export class GroupChain {
+  private chain: Promise<void> = Promise.resolve();
+  private failure: { error: unknown } | null = null;
+
+  add(step: () => Promise<void>): void {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== null) return;
+      try {
+        await step();
+      } catch (error) {
+        this.failure = { error };
+      }
+    });
+  }
+
+  throwIfFailed(): void {
+    if (this.failure !== null) throw this.failure.error;
+  }
+
+  /** Waits for every group, ignoring failures (the caller is already failing). */
+  async settled(): Promise<void> {
+    await this.chain;
+  }
+
+  /** Waits for every group and throws the first failure. */
+  async done(): Promise<void> {
+    await this.chain;
+    this.throwIfFailed();
+  }
 }

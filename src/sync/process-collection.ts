@@ -78,9 +78,12 @@ export async function processCollection(ctx: SyncContext, collector: Collector):
   return "done";
 }
 
-/** Runs entries in batches, committing every few batches; stops (after committing) when the budget says so. */
+/**
+ * Runs entries through the pipeline (process-entries.ts), committing every few settled groups; stops (after
+ * committing) when the budget says so.
+ */
 class BatchRunner {
-  private batches = 0;
+  private groups = 0;
   private handled = 0;
   private total = 0;
 
@@ -91,24 +94,22 @@ class BatchRunner {
   ) {}
 
   async all(entries: readonly Entry[]): Promise<"done" | "paused"> {
-    const { batchSize, commitEveryBatches } = this.ctx.config;
+    const { commitEveryBatches } = this.ctx.config;
     this.total += entries.length;
-    for (let start = 0; start < entries.length; start += batchSize) {
-      const batch = entries.slice(start, start + batchSize);
-      const { refused } = await processEntries(this.ctx, this.state, batch);
-      this.handled += batch.length - refused;
-      if (refused > 0) {
-        await commit(this.ctx, this.state.pending, null, this.progress());
-        return "paused";
-      }
-      this.batches++;
+    const { refused } = await processEntries(this.ctx, this.state, entries, async (count) => {
+      this.handled += count;
+      this.groups++;
       if (
-        this.batches % commitEveryBatches === 0 &&
+        this.groups % commitEveryBatches === 0 &&
         (hasPending(this.state.pending) || this.ctx.issues.dirty)
       ) {
         await commit(this.ctx, this.state.pending, null, this.progress());
         await this.ctx.onProgress(this.handled, this.total, this.name);
       }
+    });
+    if (refused > 0) {
+      await commit(this.ctx, this.state.pending, null, this.progress());
+      return "paused";
     }
     return "done";
   }

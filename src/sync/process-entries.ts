@@ -1,6 +1,8 @@
 /**
- * Processes one batch of entries: each admitted by the delivery budget, built at bounded concurrency, then
- * classified through the tiers and turned into pending writes. An object this job already wrote in an earlier
+ * Processes a run of entries as one pipeline: each admitted by the delivery budget and built (its Canvas requests)
+ * by a pool of `concurrency` workers that never waits for a batch to drain, while the built entries are settled
+ * in groups of `batchSize` behind it, one group at a time: classified through the tiers and turned into pending
+ * writes (and, by the caller's `afterGroup`, committed every few groups). An object this job already wrote in an earlier
  * delivery is skipped (its row carries the job's id); an object whose build failed is left behind or skipped with
  * its reason (item-failure.ts); an object a probe found gone is tombstoned at the collection's end (so a replaced
  * file can be linked to its successor); one out of the token's reach is skipped and kept.
@@ -14,7 +16,7 @@ import { TEXT_FIELD, titleOf, type Projection } from "../detect/projections";
 import type { ItemType } from "../detect/item-types";
 import { utf8Length } from "../storage/d1/chunks";
 import type { PendingWrites } from "./commit";
-import { runWithConcurrency } from "./concurrency";
+import { GroupChain, runWithConcurrency } from "./concurrency";
 import type { SyncContext } from "./context";
 import type { BuildResult, Entry } from "./entries";
 import { entryKey } from "./collectors";
@@ -41,32 +43,72 @@ interface Built {
   hash?: string;
 }
 
-/** Processes `entries`; returns how many the budget did not let start (they are left for the next delivery). */
+/** What the caller does after each settled group (count: entries in it), e.g. commit every few groups. */
+export type AfterGroup = (count: number) => Promise<void>;
+
+/**
+ * Processes `entries`; returns how many the budget did not let start (they are left for the next delivery). The
+ * pool keeps `concurrency` requests going while earlier groups are settled and committed: a batch boundary used to
+ * hold every connection idle until the slowest request of the batch had answered.
+ */
 export async function processEntries(
   ctx: SyncContext,
   state: BatchState,
   entries: readonly Entry[],
+  afterGroup: AfterGroup = async () => {},
 ): Promise<{ refused: number }> {
-  const built: Built[] = [];
   let refused = 0;
-  await runWithConcurrency(entries, ctx.config.concurrency, async (entry) => {
-    const key = entryKey(ctx, entry);
-    const stored = state.stored.get(key);
-    if (stored?.lastJobId === ctx.jobId && ctx.issues.get(key)?.jobId !== ctx.jobId) return;
-    const cost = entry.cost(stored);
-    if (!ctx.budget.admit(cost)) {
-      refused++;
-      return;
-    }
-    try {
-      const result = await buildEntry(ctx, entry, key, stored);
-      if (result === null) return;
-      if (result.kind === "built") built.push({ entry, key, stored, result });
-      else settleUnbuilt(ctx, state, entry, key, stored, result);
-    } finally {
-      ctx.budget.settle(cost);
-    }
-  });
+  let ready: Built[] = [];
+  let readyCount = 0;
+  const groups = new GroupChain();
+  const settleReady = (): void => {
+    const group = ready;
+    const count = readyCount;
+    ready = [];
+    readyCount = 0;
+    groups.add(async () => {
+      await settleBuilt(ctx, state, group);
+      await afterGroup(count);
+    });
+  };
+  try {
+    await runWithConcurrency(entries, ctx.config.concurrency, async (entry) => {
+      groups.throwIfFailed();
+      const key = entryKey(ctx, entry);
+      const stored = state.stored.get(key);
+      const writtenByThisJob = stored?.lastJobId === ctx.jobId && ctx.issues.get(key)?.jobId !== ctx.jobId;
+      if (!writtenByThisJob) {
+        const cost = entry.cost(stored);
+        if (!ctx.budget.admit(cost)) {
+          refused++;
+          return;
+        }
+        try {
+          const result = await buildEntry(ctx, entry, key, stored);
+          if (result?.kind === "built") ready.push({ entry, key, stored, result });
+          else if (result !== null) settleUnbuilt(ctx, state, entry, key, stored, result);
+        } finally {
+          ctx.budget.settle(cost);
+        }
+      }
+      readyCount++;
+      if (readyCount >= ctx.config.batchSize) settleReady();
+    });
+  } catch (error) {
+    // The groups already handed on (built correctly) are settled first, so no write runs behind the failure.
+    await groups.settled();
+    throw error;
+  }
+  if (readyCount > 0) settleReady();
+  await groups.done();
+  return { refused };
+}
+
+/**
+ * Settles one group of built entries: the ones whose listed fields show them unchanged at once, the rest hashed,
+ * their stored projections loaded in one query where the tiers need them, and classified into pending writes.
+ */
+async function settleBuilt(ctx: SyncContext, state: BatchState, built: readonly Built[]): Promise<void> {
   const rest: Built[] = [];
   for (const item of built) {
     if (quicklyUnchanged(item)) {
@@ -84,7 +126,6 @@ export async function processEntries(
     rest.filter((item) => needsStoredProjection(item)).map((item) => item.key),
   );
   for (const item of rest) await finish(ctx, state, item);
-  return { refused };
 }
 
 /** Builds an entry; a failure is recorded on the object (and null returned) unless it must end the delivery. */
