@@ -5,16 +5,17 @@
  * 10 units/s, 50 units up front per request in flight), in real time. Canvas takes 100-500 ms to answer each API
  * request (simulator latency rules, mean 300 ms) and holds its 50 units meanwhile, so requests in flight matter.
  *
- * Two measures, both from the simulator's own accounting (units charged, bucket level, requests in flight):
- * - budgetUse: while callers were waiting at the gate (the budget, not our pipeline, was the limit), the units
- *   Canvas's bucket absorbed per second over its sustainable rate, `outflow`: (units charged - settled level
- *   gained) / (outflow x waiting time). This is the share of the sustainable request rate used; 1 means every
- *   second someone waited, Canvas was being sent all it can take. Sampled every SAMPLE_MS.
- * - efficiency: idealMs / makespan, where idealMs is the makespan of a perfectly informed client that is never
- *   throttled (test/local/bench/ideal-makespan.ts: Canvas's admission rule, the leak, the measured cost and latency of
- *   every request), sending the same requests of each course in the same order, listing pages one after another and
- *   everything else six at a time per course (a Worker invocation has six connections waiting for headers). It
- *   includes the phases where latency, not the budget, is the limit, and so our pipeline's own pauses (batches).
+ * The measure is the share of the sustainable request rate used: sustainable = the requests / idealMs, where idealMs
+ * is the makespan of a perfectly informed client that is never throttled (test/local/bench/ideal-makespan.ts:
+ * Canvas's admission rule, the leak, the measured cost and latency of every request), sending the same requests of
+ * each course in the same order, listing pages one after another and everything else six at a time per course (a
+ * Worker invocation has six connections waiting for headers; a file's hop to the storage host holds one of them
+ * too, but not Canvas's bucket). So the share (= idealMs / makespan) includes the phases where latency, not the
+ * budget, is the limit, and our pipeline's own pauses (settling, commits, deliveries).
+ *
+ * Why not outflow / mean cost: at 0.1 units a request the leak alone would allow 100 requests a second, but every
+ * request holds 50 units for its 300 ms, so Canvas admits at most 11 at once (11 x 50 < 600), about 37 a second:
+ * the up-front charges, not the leak, bound this bucket. `leakRequestsPerSecond` is printed for reference.
  */
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
@@ -51,9 +52,9 @@ export interface RateBudgetBenchmarkOptions {
 }
 
 export interface RateBudgetBenchmarkResult {
-  /** share of the sustainable rate used while callers waited at the gate */
-  budgetUse: number;
-  /** seconds callers waited at the gate (the time budgetUse covers) */
+  /** requestsPerSecond / sustainableRequestsPerSecond (= idealMs / makespanMs): the share of the sustainable rate */
+  rateUse: number;
+  /** seconds during which callers waited at the gate (the budget, not latency, was the limit) */
   contendedSeconds: number;
   courses: number;
   itemsPerCourse: number;
@@ -66,11 +67,11 @@ export interface RateBudgetBenchmarkResult {
   makespanMs: number;
   /** from the X-Request-Cost of each response: meaningful only when every response reports it */
   idealMs: number;
-  /** idealMs / makespanMs */
-  efficiency: number;
   requestsPerSecond: number;
-  /** outflow / mean cost: the request rate the bucket sustains for this mix */
+  /** requests / idealMs: the rate the bucket (and six connections per sync delivery) sustains for these requests */
   sustainableRequestsPerSecond: number;
+  /** outflow / mean cost: what the leak alone would sustain if requests held nothing up front */
+  leakRequestsPerSecond: number;
   /** most API requests Canvas was serving at once */
   maxInFlight: number;
   /** the bucket level when the syncs ended */
@@ -104,37 +105,20 @@ async function spendBucket(
 
 /** Requests a Worker invocation may have waiting for headers at once. */
 const CONNECTIONS = 6;
-/** How often the bucket and the gate are sampled for budgetUse. */
+/** How often the gate is asked whether callers are waiting. */
 const SAMPLE_MS = 200;
 
-interface BudgetSample {
-  at: number;
-  /** units charged so far */
-  cost: number;
-  /** the bucket less the up-front charges of the requests in flight: what stays once they settle */
-  settled: number;
-  waiting: boolean;
-}
-
-/** Samples the simulator's bucket and the gate's waiting callers until `stop` is called. */
-function sampleBudget(
-  simulator: CanvasSimulator,
-  token: string,
-  gate: { snapshot(): Promise<{ waiting: number }> },
-): { stop: () => Promise<BudgetSample[]> } {
-  const samples: BudgetSample[] = [];
-  const state = { running: true };
+/** Samples whether callers wait at the gate until `stop` is called; returns the seconds they did. */
+function sampleWaiting(gate: { snapshot(): Promise<{ waiting: number }> }): { stop: () => Promise<number> } {
+  const state = { running: true, seconds: 0 };
   const loop = (async () => {
+    let last = Date.now();
+    let waiting = false;
     while (state.running) {
-      const { waiting } = await gate.snapshot();
-      const load = simulator.control.load();
-      const bucket = simulator.control.throttleLevel(token);
-      samples.push({
-        at: Date.now(),
-        cost: load.cost,
-        settled: Math.max(0, bucket - load.inFlight * DEFAULT_THROTTLE.upFront),
-        waiting: waiting > 0,
-      });
+      const now = Date.now();
+      if (waiting) state.seconds += (now - last) / 1000;
+      last = now;
+      waiting = (await gate.snapshot()).waiting > 0;
       await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
     }
   })();
@@ -142,23 +126,9 @@ function sampleBudget(
     stop: async () => {
       state.running = false;
       await loop;
-      return samples;
+      return state.seconds;
     },
   };
-}
-
-/** Units absorbed per second over the outflow, across the sample intervals that began with callers waiting. */
-function budgetUseOf(samples: readonly BudgetSample[]): { use: number; seconds: number } {
-  let absorbed = 0;
-  let seconds = 0;
-  for (let i = 1; i < samples.length; i++) {
-    const from = samples[i - 1];
-    const to = samples[i];
-    if (from === undefined || to === undefined || !from.waiting) continue;
-    absorbed += to.cost - from.cost - (to.settled - from.settled);
-    seconds += (to.at - from.at) / 1000;
-  }
-  return { use: seconds === 0 ? 0 : absorbed / (DEFAULT_THROTTLE.outflow * seconds), seconds };
 }
 
 interface LoggedRequest {
@@ -166,6 +136,8 @@ interface LoggedRequest {
   list: boolean;
   startedAt: number;
   latencyMs: number;
+  /** a file download's hop to the storage host that followed this request (0 for other requests) */
+  holdMs: number;
   cost: number;
 }
 
@@ -183,23 +155,33 @@ async function logCanvasRequests(
       fileCourse.set(file.id, courseId);
   }
   const log: LoggedRequest[] = [];
+  // A download's redirect, by the storage URL it names: the hop that follows it is added to its request.
+  const redirects = new Map<string, LoggedRequest>();
   vi.mocked(globalThis.fetch).mockImplementation(async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     const startedAt = Date.now();
     const response = await simulator.fetch(input, init);
-    if (url.origin !== CANVAS_ORIGIN) return response;
+    if (url.origin !== CANVAS_ORIGIN) {
+      const download = redirects.get(url.href);
+      if (download !== undefined) download.holdMs += Math.max(1, Date.now() - startedAt);
+      return response;
+    }
     const course = /\/courses\/(\d+)/.exec(url.pathname)?.[1];
     const file = /^\/files\/(\d+)\/download/.exec(url.pathname)?.[1];
     const courseId = course !== undefined ? Number(course) : fileCourse.get(Number(file));
     if (courseId === undefined) return response;
-    log.push({
+    const logged: LoggedRequest = {
       courseId,
       // A listing page (the Link header of one names the next) or the course itself: one after another.
       list: url.searchParams.has("per_page") || /^\/api\/v1\/courses\/\d+$/.test(url.pathname),
       startedAt,
       latencyMs: Date.now() - startedAt,
+      holdMs: 0,
       cost: Number.parseFloat(response.headers.get("x-request-cost") ?? "0") || 0,
-    });
+    };
+    log.push(logged);
+    const location = response.headers.get("location");
+    if (file !== undefined && location !== null) redirects.set(new URL(location, url).href, logged);
     return response;
   });
   return log;
@@ -229,12 +211,14 @@ function segmentsOf(log: readonly LoggedRequest[], courseIds: readonly number[])
           requests: 0,
           cost: 0,
           latencyMs: 0,
+          holdMs: 0,
         };
         segments.push(current);
       }
       current.requests++;
       current.cost += request.cost;
       current.latencyMs += Math.max(1, request.latencyMs);
+      current.holdMs = (current.holdMs ?? 0) + request.holdMs;
     }
     return segments;
   });
@@ -271,7 +255,7 @@ export async function runRateBudgetBenchmark(
   const gate = env.CANVAS_GATE.getByName(
     budgetGateName(new URL(CANVAS_ORIGIN).host, await tokenFingerprint(token)),
   );
-  const sampler = sampleBudget(simulator, token, gate);
+  const sampler = sampleWaiting(gate);
   const started = Date.now();
   // One sync per consumer invocation (max_batch_size = 1): the courses' deliveries run as concurrent invocations.
   const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
@@ -285,7 +269,7 @@ export async function runRateBudgetBenchmark(
     }),
   );
   const makespanMs = Math.max(1, Date.now() - started);
-  const budget = budgetUseOf(await sampler.stop());
+  const contendedSeconds = await sampler.stop();
   const jobs: string[] = [];
   for (const message of messages) jobs.push((await jobRow(message.jobId))?.status ?? "missing");
 
@@ -295,8 +279,8 @@ export async function runRateBudgetBenchmark(
   const idealMs = idealMakespanMs(segmentsOf(log, courseIds), { hwm, outflow, upFront, startLevel });
   const meanCost = load.cost / Math.max(1, counters.requests);
   return {
-    budgetUse: round(budget.use),
-    contendedSeconds: round(budget.seconds),
+    rateUse: round(idealMs / makespanMs),
+    contendedSeconds: round(contendedSeconds),
     courses: options.courses,
     itemsPerCourse: options.items,
     jobs,
@@ -306,9 +290,9 @@ export async function runRateBudgetBenchmark(
     meanCost: round(meanCost),
     makespanMs,
     idealMs: Math.round(idealMs),
-    efficiency: round(idealMs / makespanMs),
     requestsPerSecond: round(counters.requests / (makespanMs / 1000)),
-    sustainableRequestsPerSecond: round(outflow / meanCost),
+    sustainableRequestsPerSecond: round(counters.requests / (Math.max(1, idealMs) / 1000)),
+    leakRequestsPerSecond: round(outflow / meanCost),
     maxInFlight: load.maxInFlight,
     endLevel: round(simulator.control.throttleLevel(token)),
   };
