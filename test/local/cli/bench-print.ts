@@ -11,13 +11,13 @@ const RateRunSchema = z.object({
   requests: z.number(),
   throttled: z.number(),
   totalCost: z.number(),
-  budgetUse: z.number(),
+  rateUse: z.number(),
   contendedSeconds: z.number(),
-  efficiency: z.number(),
   makespanMs: z.number(),
   idealMs: z.number(),
   requestsPerSecond: z.number(),
   sustainableRequestsPerSecond: z.number(),
+  leakRequestsPerSecond: z.number(),
   maxInFlight: z.number(),
 });
 
@@ -49,7 +49,9 @@ function printRateBudget(line: z.infer<typeof RateBudgetLineSchema>): void {
   console.log(
     "\nRate budget: first syncs through sync jobs and the CanvasGate Durable Object, one token, the simulator's " +
       "default bucket (600 / 10 units/s / 50 up front), Canvas answering in 100-500 ms\n" +
-      "budget use = share of the sustainable rate (outflow) spent while callers waited for the budget\n",
+      "rate use = req/s over the sustainable rate: the ideal never-throttled client's (Canvas's admission rule and " +
+      "leak, the measured latency and cost of every request, six connections per sync delivery)\n" +
+      "leak = outflow / mean cost, for reference: what the leak alone would allow if requests held nothing up front\n",
   );
   console.log(
     [
@@ -57,13 +59,13 @@ function printRateBudget(line: z.infer<typeof RateBudgetLineSchema>): void {
       pad("requests", 9),
       pad("throttled", 9),
       pad("units", 8),
-      pad("budget use", 10),
-      pad("waited s", 9),
       pad("req/s", 7),
       pad("sustain", 8),
+      pad("rate use", 9),
       pad("wall s", 7),
       pad("ideal s", 8),
-      pad("vs ideal", 9),
+      pad("waited s", 9),
+      pad("leak", 7),
       pad("in flight", 9),
     ].join(" "),
   );
@@ -74,13 +76,13 @@ function printRateBudget(line: z.infer<typeof RateBudgetLineSchema>): void {
         pad(run.requests, 9),
         pad(run.throttled, 9),
         pad(Math.round(run.totalCost), 8),
-        pad(percent(run.budgetUse), 10),
-        pad(Math.round(run.contendedSeconds), 9),
         pad(run.requestsPerSecond.toFixed(1), 7),
         pad(run.sustainableRequestsPerSecond.toFixed(1), 8),
+        pad(percent(run.rateUse), 9),
         pad((run.makespanMs / 1000).toFixed(0), 7),
         pad((run.idealMs / 1000).toFixed(0), 8),
-        pad(percent(run.efficiency), 9),
+        pad(Math.round(run.contendedSeconds), 9),
+        pad(run.leakRequestsPerSecond.toFixed(1), 7),
         pad(run.maxInFlight, 9),
       ].join(" "),
     );
