@@ -4,9 +4,9 @@
  * `upFront` (50), is refused with 403 if the bucket is then at `hwm` (600) or more, and on completion swaps the 50
  * for its real cost; the bucket drains `outflow` (10) units per second. `X-Rate-Limit-Remaining` = hwm - bucket.
  *
- * The mirror grants a request only while (estimated level, leaked to now) + (our requests in flight, this one
- * included) x upFront stays below hwm - safetyMargin: Canvas's own admission rule, less a small margin, so a request
- * we send cannot find the bucket full. What a response reports:
+ * The mirror grants a request only while (estimated level, leaked to now) + our requests in flight x
+ * `inFlightCharge` + this one's upFront stays below hwm - margin: Canvas's own admission rule, less a small margin,
+ * so a request we send cannot find the bucket full. What a response reports:
  * - `X-Rate-Limit-Remaining` is the truth about the bucket, except that it also holds the up-front charges of those of
  *   our requests Canvas was serving when it answered, and which of our leases those were is not known: a lease
  *   granted to another sync delivery may still wait for one of its invocation's six connections. So a report
@@ -15,18 +15,20 @@
  *   least the reported level less the charges of every other lease in flight. Between the bounds the mirror keeps
  *   its own account (every response's `X-Request-Cost`, leaked at the outflow), which is exact while the token is
  *   ours alone. Reading the upper bound as the level, as this module once did, counted most requests in flight
- *   twice and held several courses on one token to a third of the bucket's rate;
+ *   twice and held three courses on one token to 75 % of the rate an ideal client reaches;
  * - a report the own account cannot explain (the level above even the lower bound, by more than the margin) means
  *   another client is spending on the token: for `OTHERS_MEMORY_MS` the upper bound is read as the level, erring
  *   high, as it must while someone else's requests are invisible;
  * - a throttled response means the bucket is full;
- * - requests that cost more than their up-front charge widen the margin by the excess (`marginOf`);
+ * - requests that cost more than their up-front charge widen the margin by the excess (`marginOf`), and each request
+ *   in flight counts at that recent peak cost (`inFlightCharge`): it may swap its 50 units for that much before our
+ *   next request arrives;
  * - a response without the headers is charged what the host has taught us: its reported costs' mean on a host that
  *   reports on other responses, nothing on a host that has never reported (its throttle is off, so only the cap on
  *   requests in flight applies), and `assumedCost` while too few responses have come back to tell.
  * Until a response has reported on the bucket (another client may have spent it), or enough silent ones have come
- * back to take the host as unthrottled, the mirror lets one request through at a time. Each grant is a lease; a lease whose holder never releases it expires after
- * `leaseTtlMs`, so a crashed worker cannot starve the token.
+ * back to take the host as unthrottled, the mirror lets one request through at a time. Each grant is a lease; a
+ * lease whose holder never releases it expires after `leaseTtlMs`, so a crashed worker cannot starve the token.
  */
 import { z } from "zod";
 
