@@ -30,16 +30,30 @@ export async function runWithConcurrency<T>(
 export class GroupChain {
   private chain: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | null = null;
+  /** steps added and not yet finished */
+  private pending = 0;
+  private readonly onFinish: (() => void)[] = [];
 
   add(step: () => Promise<void>): void {
+    this.pending++;
     this.chain = this.chain.then(async () => {
-      if (this.failure !== null) return;
       try {
-        await step();
+        if (this.failure === null) await step();
       } catch (error) {
         this.failure = { error };
+      } finally {
+        this.pending--;
+        for (const wake of this.onFinish.splice(0)) wake();
       }
     });
+  }
+
+  /**
+   * Resolves once fewer than `limit` steps are waiting or running: the pool's back-pressure, so a fast Canvas cannot
+   * pile up built objects in memory faster than they are settled.
+   */
+  async room(limit: number): Promise<void> {
+    while (this.pending >= limit) await new Promise<void>((resolve) => this.onFinish.push(resolve));
   }
 
   throwIfFailed(): void {

@@ -43,6 +43,9 @@ interface Built {
   hash?: string;
 }
 
+/** Groups that may wait to be settled (one settling, one ready) before the pool pauses for them. */
+const GROUPS_AHEAD = 2;
+
 /** What the caller does after each settled group (count: entries in it), e.g. commit every few groups. */
 export type AfterGroup = (count: number) => Promise<void>;
 
@@ -73,6 +76,7 @@ export async function processEntries(
   };
   try {
     await runWithConcurrency(entries, ctx.config.concurrency, async (entry) => {
+      await groups.room(GROUPS_AHEAD);
       groups.throwIfFailed();
       const key = entryKey(ctx, entry);
       const stored = state.stored.get(key);

@@ -115,4 +115,23 @@ describe("GroupChain", () => {
     expect(ran).toEqual(["a", "b"]);
     expect(() => chain.throwIfFailed()).toThrow("first");
   });
+
+  it("makes room only once fewer than the limit are waiting or running (the pool's back-pressure)", async () => {
+    const chain = new GroupChain();
+    const release: (() => void)[] = [];
+    for (let i = 0; i < 2; i++) chain.add(() => new Promise<void>((resolve) => release.push(resolve)));
+    let roomy = false;
+    const room = chain.room(2).then(() => {
+      roomy = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(roomy).toBe(false);
+    release.shift()?.();
+    await room;
+    expect(roomy).toBe(true);
+    await chain.room(3);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    release.shift()?.();
+    await chain.done();
+  });
 });
