@@ -19,6 +19,7 @@ import {
   createRateBudget,
   reserve,
   RateBudgetStateSchema,
+  sharedToken,
   throttleRegime,
   type ReserveResult,
   type ThrottleRegime,
@@ -142,8 +143,11 @@ export class CanvasGate extends DurableObject<Env> {
     remaining: number;
     waiting: number;
     throttle: ThrottleRegime;
+    /** another client was seen spending on the token lately: Canvas's reports are read erring high */
+    shared: boolean;
   }> {
-    const state = await this.load(Date.now());
+    const now = Date.now();
+    const state = await this.load(now);
     return {
       level: state.level,
       inFlight: state.inFlight.length,
@@ -151,6 +155,7 @@ export class CanvasGate extends DurableObject<Env> {
       remaining: state.hwm - state.level,
       waiting: this.waiters.length,
       throttle: throttleRegime(state),
+      shared: sharedToken(state, now),
     };
   }
 

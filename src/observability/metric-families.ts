@@ -64,6 +64,7 @@ export interface MetricsSnapshot {
     level: number;
     hwm: number;
     inFlight: number;
+    shared: boolean;
   } | null;
   health: { status: HealthStatus; stuckJobs: number; recentErrorRate: number };
 }
@@ -180,6 +181,12 @@ export function buildMetricFamilies(snapshot: MetricsSnapshot): MetricFamily[] {
       "canvas_sync_rate_limit_in_flight",
       "Canvas requests currently holding a lease from the token's gate.",
       gateLabels && snapshot.gate ? [{ labels: gateLabels, value: snapshot.gate.inFlight }] : [],
+    ),
+    gauge(
+      "canvas_sync_rate_limit_shared",
+      "1 while another client was lately seen spending on the configured token (the gate then reads Canvas's " +
+        "reports erring high), else 0.",
+      gateLabels && snapshot.gate ? [{ labels: gateLabels, value: snapshot.gate.shared ? 1 : 0 }] : [],
     ),
     gauge(
       "canvas_sync_breaker_open",

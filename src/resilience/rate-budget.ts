@@ -269,8 +269,13 @@ function reconciledLevel(
   const tracking = before.reportedAt > 0 && now - before.reportedAt <= TRACKING_MS;
   const unexplained = tracking && own + marginOf(counted) < lower;
   const othersSeenAt = unexplained ? now : counted.othersSeenAt;
-  if (othersSeenAt > 0 && now - othersSeenAt < OTHERS_MEMORY_MS) return { level: upper, othersSeenAt };
+  if (sharedToken({ othersSeenAt }, now)) return { level: upper, othersSeenAt };
   return { level: Math.min(upper, Math.max(lower, own)), othersSeenAt };
+}
+
+/** Whether a report lately showed another client spending on the token (or a throttle proved the account wrong). */
+export function sharedToken(state: Pick<RateBudgetState, "othersSeenAt">, now: number): boolean {
+  return state.othersSeenAt > 0 && now - state.othersSeenAt < OTHERS_MEMORY_MS;
 }
 
 /** The charge for a response that reported nothing, by what the host has shown so far. */

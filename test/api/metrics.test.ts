@@ -253,6 +253,8 @@ describe("metric values after a real sync", () => {
     const labels = { host: "canvas.test", token: await tokenFingerprint(CANVAS_TOKEN) };
     const remaining = valueOf(metrics, "canvas_sync_rate_limit_remaining", labels);
     expect(remaining).toBeGreaterThan(0);
+    // One sync alone on the token: nobody else was seen spending on it.
+    expect(valueOf(metrics, "canvas_sync_rate_limit_shared", labels)).toBe(0);
     expect(text).not.toContain(CANVAS_TOKEN);
     expect(text).not.toContain(API_TOKEN);
   });

@@ -122,6 +122,20 @@ describe("the token's rate budget", () => {
     expect(grants[11]).toMatchObject({ granted: false });
   });
 
+  it("keeps its own account of a token it has alone, and says when another client spends on it", async () => {
+    const leases = await fillLeases();
+    // The first lease answers at a cost of 1 while Canvas serves the ten others: 1 + 10 x 50 = 501.
+    await budget().complete(leases[0] ?? 0, { cost: 1, remaining: 99, throttled: false });
+    const alone = await budget().snapshot();
+    expect(alone.level).toBeCloseTo(1, 0);
+    expect(alone.shared).toBe(false);
+    // The second answers with the bucket full: about 150 more than our account and nine requests can explain.
+    await budget().complete(leases[1] ?? 0, { cost: 1, remaining: 0, throttled: false });
+    const shared = await budget().snapshot();
+    expect(shared.shared).toBe(true);
+    expect(shared.level).toBeGreaterThan(100);
+  });
+
   it("after a throttled answer it waits for the bucket to drain, at the configured outflow", async () => {
     const first = await budget().reserve();
     if (!first.granted) throw new Error("a lone request is always granted");
