@@ -2,10 +2,10 @@
  * Processes a run of entries as one pipeline: each admitted by the delivery budget and built (its Canvas requests)
  * by a pool of `concurrency` workers that never waits for a batch to drain, while the built entries are settled
  * in groups of `batchSize` behind it, one group at a time: classified through the tiers and turned into pending
- * writes (and, by the caller's `afterGroup`, committed every few groups). An object this job already wrote in an earlier
- * delivery is skipped (its row carries the job's id); an object whose build failed is left behind or skipped with
- * its reason (item-failure.ts); an object a probe found gone is tombstoned at the collection's end (so a replaced
- * file can be linked to its successor); one out of the token's reach is skipped and kept.
+ * writes (and, by the caller's `afterGroup`, committed every few groups). An object this job already wrote in an
+ * earlier delivery is skipped (its row carries the job's id); an object whose build failed is left behind or
+ * skipped with its reason (item-failure.ts); an object a probe found gone is tombstoned at the collection's end (so
+ * a replaced file can be linked to its successor); one out of the token's reach is skipped and kept.
  *
  * Classification needs the stored projection's rich text only for the few objects whose content changed (for the
  * deep diff) and for pages whose listed fields moved while their body did not: those are read in one query per batch.
