@@ -83,7 +83,7 @@ describe("runWithConcurrency", () => {
     await expect(run).rejects.toThrow("fatal");
     // 1 and 3 were in flight when 2 failed: they finished before the rejection; nothing after them started.
     expect(started).toEqual([1, 2, 3]);
-    expect(finished.sort()).toEqual([1, 3]);
+    expect(finished.toSorted((a, b) => a - b)).toEqual([1, 3]);
   });
 
   it("keeps `limit` tasks going: a slow task does not hold the others", async () => {
