@@ -49,6 +49,11 @@ export interface RateBudgetBenchmarkOptions {
   headerFraction?: number;
   /** false: a Canvas with throttling off, which sends no throttle headers at all (default true) */
   throttle?: boolean;
+  /**
+   * another integration on the same token while the syncs run, not paced by our gate: this many requests of its
+   * own at a time, one after another, until the syncs end (default: none)
+   */
+  otherClient?: number;
 }
 
 export interface RateBudgetBenchmarkResult {
@@ -76,6 +81,8 @@ export interface RateBudgetBenchmarkResult {
   maxInFlight: number;
   /** the bucket level when the syncs ended */
   endLevel: number;
+  /** the other integration's requests and how many of them Canvas throttled (absent without one) */
+  otherClient?: { requests: number; throttled: number };
 }
 
 const ANSWER_LATENCY = [
@@ -101,6 +108,36 @@ async function spendBucket(
     if (left <= remaining) return;
   }
   throw new Error("the bucket did not fill");
+}
+
+/** Another integration reading the course on the same token, `parallel` requests at a time, until stopped. */
+function otherIntegration(
+  simulator: CanvasSimulator,
+  courseId: number,
+  token: string,
+  parallel: number,
+): { stop: () => Promise<{ requests: number; throttled: number }> } {
+  const state = { running: true, requests: 0, throttled: 0 };
+  const loops = Array.from({ length: parallel }, async () => {
+    while (state.running) {
+      const response = await simulator.fetch(`${CANVAS_ORIGIN}/api/v1/courses/${courseId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      await response.body?.cancel();
+      state.requests++;
+      if (response.status === 403 || response.status === 429) {
+        state.throttled++;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }
+  });
+  return {
+    stop: async () => {
+      state.running = false;
+      await Promise.all(loops);
+      return { requests: state.requests, throttled: state.throttled };
+    },
+  };
 }
 
 /** Requests a Worker invocation may have waiting for headers at once. */
@@ -256,6 +293,10 @@ export async function runRateBudgetBenchmark(
     budgetGateName(new URL(CANVAS_ORIGIN).host, await tokenFingerprint(token)),
   );
   const sampler = sampleWaiting(gate);
+  const other =
+    options.otherClient === undefined
+      ? null
+      : otherIntegration(simulator, courseIds[0] ?? 0, token, options.otherClient);
   const started = Date.now();
   // One sync per consumer invocation (max_batch_size = 1): the courses' deliveries run as concurrent invocations.
   const workerEnv = syncEnv(queues, { CANVAS_TOKEN: token });
@@ -270,10 +311,16 @@ export async function runRateBudgetBenchmark(
   );
   const makespanMs = Math.max(1, Date.now() - started);
   const contendedSeconds = await sampler.stop();
+  const otherClient = await other?.stop();
   const jobs: string[] = [];
   for (const message of messages) jobs.push((await jobRow(message.jobId))?.status ?? "missing");
 
-  const counters = simulator.control.counters().total;
+  // The simulator counts every request on the token: ours are what the other integration did not send.
+  const total = simulator.control.counters().total;
+  const counters = {
+    requests: total.requests - (otherClient?.requests ?? 0),
+    throttled: total.throttled - (otherClient?.throttled ?? 0),
+  };
   const load = simulator.control.load();
   const { hwm, outflow, upFront } = DEFAULT_THROTTLE;
   const idealMs = idealMakespanMs(segmentsOf(log, courseIds), { hwm, outflow, upFront, startLevel });
@@ -295,6 +342,7 @@ export async function runRateBudgetBenchmark(
     leakRequestsPerSecond: round(outflow / meanCost),
     maxInFlight: load.maxInFlight,
     endLevel: round(simulator.control.throttleLevel(token)),
+    ...(otherClient === undefined ? {} : { otherClient }),
   };
 }
 
