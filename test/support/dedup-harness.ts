@@ -10,30 +10,11 @@ import { vi } from "vitest";
 import { POLICIES } from "../local/corpus/corpus-text";
 import { type VectorIndexPort, type VectorRecord, isVectorIndexPort } from "../../src/ports/vector-index";
 import type { CanvasSimulator } from "../local/simulator";
+import type { DuplicateView } from "../../src/storage/d1/conflicts";
 import { api, apiJson, resetStorage, startSimulator, syncNow, type JobView } from "./harness";
 
-export interface DuplicateSide {
-  itemId: string;
-  canvasCourseId: number;
-  type: string | null;
-  title: string | null;
-  textHash: string | null;
-  currentTextHash: string | null;
-  deleted: boolean;
-}
-
-export interface DuplicateView {
-  id: number;
-  kind: "exact_text" | "exact_blob" | "near_text";
-  status: "linked" | "open" | "resolved";
-  score: number;
-  reason: string;
-  a: DuplicateSide;
-  b: DuplicateSide;
-  resolution: string | null;
-  canonicalItemId: string | null;
-  resolvedAt: string | null;
-}
+/** What `/api/conflicts` answers: the storage module's view, as JSON. */
+export type { DuplicateView } from "../../src/storage/d1/conflicts";
 
 export interface Page<T> {
   items: T[];
